@@ -1,0 +1,213 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { ContractError } from './errors.js';
+
+/** The symbolic bucket name that means "the stack's own landing bucket". */
+export const LANDING_BUCKET = 'landing';
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower case letters, digits and underscores, starting with a letter');
+
+export const SourceSchema = z
+  .object({
+    bucket: z
+      .string()
+      .default(LANDING_BUCKET)
+      .describe('"landing" for the stack\'s landing bucket, or the name of an existing bucket'),
+    prefix: z
+      .string()
+      .min(1)
+      .refine((p) => !p.startsWith('/'), 'must not start with "/"')
+      .describe('key prefix, for example "orders/"'),
+    suffix: z.string().default('.csv').describe('key suffix, for example ".csv" or ".csv.gz"'),
+  })
+  .strict();
+
+export const ColumnTypeSchema = z.enum(['string', 'int64', 'double', 'boolean', 'timestamp']);
+
+export const ColumnSchema = z
+  .object({
+    name: z.string().min(1),
+    type: ColumnTypeSchema.default('string').describe('bronze type; values that do not parse make the row bad'),
+    nullable: z.boolean().default(true).describe('when false, an empty value makes the row bad'),
+  })
+  .strict();
+
+export const HeaderPolicySchema = z
+  .object({
+    order: z.enum(['ordered', 'any_order']).default('ordered'),
+    extra_columns: z.enum(['reject', 'allow']).default('reject'),
+    case_sensitive: z.boolean().default(false),
+    trim_whitespace: z.boolean().default(true),
+  })
+  .strict();
+
+export const ErrorPolicySchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('abort') }).strict(),
+  z
+    .object({
+      mode: z.literal('quarantine_rows'),
+      max_bad_rows: z.number().int().min(0).optional().describe('reject the file when more rows than this are bad'),
+      max_bad_rows_percent: z
+        .number()
+        .min(0)
+        .max(100)
+        .optional()
+        .describe('reject the file when more than this percentage of data rows are bad'),
+    })
+    .strict()
+    .refine((p) => p.max_bad_rows !== undefined || p.max_bad_rows_percent !== undefined, {
+      message: 'quarantine_rows needs max_bad_rows or max_bad_rows_percent',
+    }),
+]);
+
+export const LimitsSchema = z
+  .object({
+    max_field_bytes: z.number().int().positive().default(1_048_576),
+    max_record_bytes: z.number().int().positive().default(4_194_304),
+    max_columns: z.number().int().positive().default(1_000),
+  })
+  .strict();
+
+export const BronzeOptionsSchema = z
+  .object({
+    row_group_rows: z.number().int().positive().max(1_000_000).default(50_000),
+    compression: z.enum(['snappy', 'gzip', 'none']).default('snappy'),
+    empty_string_as_null: z
+      .boolean()
+      .default(false)
+      .describe('store empty string fields as null (typed columns always store empty as null)'),
+  })
+  .strict();
+
+export const PartitionDateSchema = z
+  .object({
+    key_pattern: z
+      .string()
+      .describe(
+        'regular expression over the object key with named groups year, month and optionally day, for example "(?<year>\\\\d{4})/(?<month>\\\\d{2})/(?<day>\\\\d{2})/"',
+      ),
+  })
+  .strict();
+
+export const ContractSchema = z
+  .object({
+    $schema: z.string().optional(),
+    ingestion_key: identifier.describe('dataset name; the ledger partition key and the bronze table partition'),
+    description: z.string().optional(),
+    sources: z.array(SourceSchema).min(1),
+    columns: z.array(ColumnSchema).min(1),
+    header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
+    delimiter: z.string().length(1).default(','),
+    quote_char: z.string().length(1).default('"'),
+    encoding: z.enum(['utf-8']).default('utf-8'),
+    compression: z.enum(['none', 'gzip', 'auto']).default('auto').describe('"auto" means gzip when the key ends in .gz'),
+    error_policy: ErrorPolicySchema.default({ mode: 'abort' }),
+    primary_key: z.array(z.string()).optional(),
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    partition_date: PartitionDateSchema.optional(),
+    max_attempts: z.number().int().min(1).max(100).default(5).describe('infrastructure retries before a file stays failed'),
+    bronze: BronzeOptionsSchema.default(BronzeOptionsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    c.columns.forEach((col, i) => {
+      const n = col.name.toLowerCase();
+      if (names.has(n)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `duplicate column "${col.name}"` });
+      if (n.startsWith('_')) {
+        ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: 'names starting with "_" are reserved for lineage' });
+      }
+      names.add(n);
+    });
+    c.primary_key?.forEach((k, i) => {
+      if (!names.has(k.toLowerCase()))
+        ctx.addIssue({ code: 'custom', path: ['primary_key', i], message: `"${k}" is not a declared column` });
+    });
+    if (c.partition_date) {
+      try {
+        new RegExp(c.partition_date.key_pattern);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['partition_date', 'key_pattern'], message: `invalid regular expression: ${(e as Error).message}` });
+      }
+    }
+  });
+
+export type Contract = z.output<typeof ContractSchema>;
+export type ColumnSpec = z.output<typeof ColumnSchema>;
+export type ColumnType = z.output<typeof ColumnTypeSchema>;
+export type SourceSpec = z.output<typeof SourceSchema>;
+
+/** Parses one contract, naming the file and the failing field in the error. */
+export function parseContract(raw: unknown, fileName: string): Contract {
+  const result = ContractSchema.safeParse(raw);
+  if (!result.success) {
+    const details = result.error.issues
+      .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new ContractError(`invalid dataset contract ${fileName}: ${details}`);
+  }
+  const expected = basename(fileName).replace(/\.json$/, '');
+  if (fileName.endsWith('.json') && expected !== result.data.ingestion_key) {
+    throw new ContractError(
+      `invalid dataset contract ${fileName}: ingestion_key: "${result.data.ingestion_key}" must match the file name "${expected}"`,
+    );
+  }
+  return result.data;
+}
+
+/** Reads and validates every `*.json` contract in a folder (the schema file excepted). */
+export function loadContracts(dir: string): Contract[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+      .sort();
+  } catch (e) {
+    throw new ContractError(`cannot read dataset contracts from ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  const contracts = names.map((name) => {
+    const path = join(dir, name);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new ContractError(`invalid dataset contract ${path}: not valid JSON (${(e as Error).message})`, { cause: e });
+    }
+    return parseContract(raw, path);
+  });
+  return contracts;
+}
+
+/** The JSON Schema of a contract, for editors (`datasets/contract.schema.json`). */
+export function contractJsonSchema(): unknown {
+  return z.toJSONSchema(ContractSchema, { io: 'input', unrepresentable: 'any' });
+}
+
+/** Resolves a source's bucket name: "landing" means the stack's landing bucket. */
+export function sourceBucketName(source: SourceSpec, landingBucket: string): string {
+  return source.bucket === LANDING_BUCKET ? landingBucket : source.bucket;
+}
+
+/** The contract and source an object belongs to, or undefined when no dataset claims it. */
+export function resolveDataset(
+  contracts: readonly Contract[],
+  landingBucket: string,
+  bucket: string,
+  key: string,
+): { contract: Contract; source: SourceSpec } | undefined {
+  for (const contract of contracts) {
+    for (const source of contract.sources) {
+      if (
+        sourceBucketName(source, landingBucket) === bucket &&
+        key.startsWith(source.prefix) &&
+        key.endsWith(source.suffix)
+      ) {
+        return { contract, source };
+      }
+    }
+  }
+  return undefined;
+}

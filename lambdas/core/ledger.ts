@@ -1,0 +1,187 @@
+/**
+ * The file-state ledger: one item per source file, keyed by (ingestion_key, file_path).
+ * Every transition is a conditional write in the adapter (see DESIGN.md, "Ledger").
+ */
+
+/** A file's state. Set before work starts and changed only by conditional writes. */
+export enum FileStatus {
+  Processing = 'processing',
+  Completed = 'completed',
+  Rejected = 'rejected',
+  Failed = 'failed',
+}
+
+export const FILE_STATUSES: readonly FileStatus[] = Object.values(FileStatus);
+
+/** GSI that lists a dataset's files by status and time: pk ingestion_key, sk status_at. */
+export const STATUS_INDEX_NAME = 'by_status';
+/** TTL attribute (epoch seconds). Only audit records carry it, never a file's "was loaded" fact. */
+export const TTL_ATTRIBUTE = 'expires_at';
+/** file_path values that start with this are reserved items (high-water marks, run records). */
+export const RESERVED_PREFIX = '#';
+export const HIGH_WATER_MARK_PATH = '#high_water_mark';
+export const RUN_PATH_PREFIX = '#run#';
+/** Earlier versions kept on an item. */
+export const HISTORY_LIMIT = 20;
+
+export interface FileKey {
+  readonly ingestionKey: string;
+  /** `s3://bucket/key` */
+  readonly filePath: string;
+}
+
+export interface FileErrorInfo {
+  readonly code: string;
+  readonly message: string;
+  readonly line?: number;
+}
+
+/** A version of the file this item tracked before a newer ETag replaced it. */
+export interface HistoryEntry {
+  readonly file_etag: string;
+  readonly file_size: number;
+  readonly status: FileStatus;
+  readonly rows_ingested?: number;
+  readonly rows_rejected?: number;
+  readonly processed_at_iso?: string;
+  readonly replaced_at_iso: string;
+  readonly run_id?: string;
+}
+
+/** The stored item, attribute names as in DynamoDB. */
+export interface LedgerItem {
+  readonly ingestion_key: string;
+  readonly file_path: string;
+  readonly status: FileStatus;
+  /** `${status}#${updated_at}`: the GSI sort key. */
+  readonly status_at: string;
+  readonly file_etag: string;
+  readonly file_size: number;
+  readonly version_id?: string;
+  readonly source_last_modified?: string;
+  readonly attempts: number;
+  /** Epoch milliseconds until which the claiming run owns the file. */
+  readonly lease_until?: number;
+  readonly run_id: string;
+  readonly rows_ingested?: number;
+  readonly rows_rejected?: number;
+  readonly bronze_path?: string;
+  readonly quarantine_path?: string;
+  readonly error?: FileErrorInfo;
+  readonly first_seen_at: string;
+  /** Epoch seconds of the last terminal outcome. */
+  readonly processed_at?: number;
+  readonly processed_at_iso?: string;
+  readonly updated_at: string;
+  readonly duplicate_events?: number;
+  /** Set by `bronze reprocess`; the next claim of the same ETag is allowed once and clears it. */
+  readonly reprocess_requested_at?: string;
+  readonly reprocess_requested_by?: string;
+  readonly reprocess_reason?: string;
+  readonly history?: readonly HistoryEntry[];
+}
+
+export interface ClaimRequest extends FileKey {
+  readonly etag: string;
+  readonly size: number;
+  readonly versionId?: string;
+  readonly sourceLastModified?: Date;
+  readonly runId: string;
+  readonly now: Date;
+  /** How long the claim is held: the remaining invocation time plus a margin. */
+  readonly leaseMs: number;
+  /** A failed file is claimed again only while attempts < maxAttempts. */
+  readonly maxAttempts: number;
+}
+
+export type ClaimOutcome =
+  /** This run owns the file. `previous` is the item before the claim, if there was one. */
+  | { readonly kind: 'claimed'; readonly item: LedgerItem; readonly previous?: LedgerItem }
+  /** Same ETag already completed or rejected: nothing to do (counted on the item). */
+  | { readonly kind: 'duplicate'; readonly item: LedgerItem }
+  /** Another run holds an unexpired lease. */
+  | { readonly kind: 'busy'; readonly item: LedgerItem }
+  /** Failed too often for this ETag; an operator must reprocess it. */
+  | { readonly kind: 'exhausted'; readonly item: LedgerItem };
+
+export interface CompletionResult {
+  readonly rowsIngested: number;
+  readonly rowsRejected: number;
+  /** `s3://bucket/key` of the bronze object, absent when the file had no data rows. */
+  readonly bronzePath?: string;
+  /** `s3://bucket/key` of quarantined rows, when some rows were set aside. */
+  readonly quarantinePath?: string;
+}
+
+export interface RejectionResult {
+  readonly error: FileErrorInfo;
+  readonly rowsIngested: number;
+  readonly rowsRejected: number;
+  readonly quarantinePath: string;
+}
+
+export interface OwnedTransition extends FileKey {
+  readonly runId: string;
+  readonly etag: string;
+  readonly now: Date;
+}
+
+export interface ListFilesOptions {
+  readonly status?: FileStatus;
+  /** Only items updated at or after this time. */
+  readonly since?: Date;
+  readonly limit?: number;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string;
+}
+
+/** An audit record of an operator or sweep action. */
+export interface RunRecord {
+  readonly ingestionKey: string;
+  readonly runId: string;
+  readonly kind: 'sweep' | 'reprocess' | 'reset' | 'reconcile';
+  readonly startedAt: string;
+  readonly by: string;
+  readonly reason?: string;
+  readonly dryRun?: boolean;
+  /** Counts and notes of what changed. */
+  readonly summary: Readonly<Record<string, number | string | boolean>>;
+}
+
+export interface Ledger {
+  /** Tries to take the file for this run; one conditional write decides. */
+  claimFile(request: ClaimRequest): Promise<ClaimOutcome>;
+  /** processing -> completed, only by the run holding the claim. Throws ClaimLostError otherwise. */
+  markCompleted(transition: OwnedTransition, result: CompletionResult): Promise<LedgerItem>;
+  /** processing -> rejected (terminal for this ETag), only by the run holding the claim. */
+  markRejected(transition: OwnedTransition, result: RejectionResult): Promise<LedgerItem>;
+  /** processing -> failed (retried later), only by the run holding the claim. */
+  markFailed(transition: OwnedTransition, error: FileErrorInfo): Promise<LedgerItem>;
+  getFile(key: FileKey): Promise<LedgerItem | undefined>;
+  /** Batched lookups (BatchGetItem, 100 keys a call, unprocessed keys retried). Keyed by file_path. */
+  getFiles(ingestionKey: string, filePaths: readonly string[]): Promise<Map<string, LedgerItem>>;
+  /** A page of a dataset's files: by status through the GSI, otherwise by key. Never a scan. */
+  listFiles(ingestionKey: string, options?: ListFilesOptions): Promise<{ items: LedgerItem[]; cursor?: string }>;
+  /** Marks a file for one forced re-ingest and records who asked and why. */
+  requestReprocess(key: FileKey, request: { by: string; reason: string; now: Date }): Promise<LedgerItem | undefined>;
+  deleteFile(key: FileKey): Promise<void>;
+  /** Writes an item rebuilt from bronze metadata, only if none exists. Returns false when one did. */
+  restoreFile(item: LedgerItem): Promise<boolean>;
+  getHighWaterMark(ingestionKey: string): Promise<string | undefined>;
+  /** Raises the mark; never lowers it. */
+  raiseHighWaterMark(ingestionKey: string, value: string): Promise<void>;
+  recordRun(run: RunRecord): Promise<void>;
+  listRuns(ingestionKey: string, options?: { limit?: number }): Promise<RunRecord[]>;
+}
+
+/** `s3://bucket/key` */
+export function filePathFor(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** Splits `s3://bucket/key`; throws on anything else. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`not an s3://bucket/key URI: ${uri}`);
+  return { bucket: m[1]!, key: m[2]! };
+}

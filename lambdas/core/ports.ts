@@ -1,0 +1,77 @@
+/**
+ * The small interfaces the core talks to. S3, DynamoDB and SQS adapters implement them in
+ * `lambdas/adapters`; tests and the benchmark use in-memory or local-file versions.
+ * Nothing in `lambdas/core` imports an AWS SDK module.
+ */
+
+/** What a listing or HEAD tells about an object. */
+export interface ObjectHead {
+  readonly bucket: string;
+  readonly key: string;
+  /** ETag without surrounding quotes. */
+  readonly etag: string;
+  readonly size: number;
+  readonly lastModified?: Date;
+  readonly versionId?: string;
+  /** User metadata (x-amz-meta-*), lower-case keys, when the call returns it. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface PutOptions {
+  readonly contentType?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+/** A multipart upload in progress: parts are sent as they fill, so memory stays at one part. */
+export interface ObjectWriter {
+  /** Appends bytes; resolves when the writer can take more (backpressure). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Completes the upload and returns the new object's ETag. */
+  complete(): Promise<{ etag: string }>;
+  /** Abandons the upload; nothing becomes visible. */
+  abort(): Promise<void>;
+}
+
+export interface ObjectStore {
+  /** HEAD; undefined when the object does not exist. */
+  head(bucket: string, key: string): Promise<ObjectHead | undefined>;
+  /**
+   * Streams the object's bytes. With `ifMatch`, throws ObjectChangedError when the object's
+   * ETag differs (412) or the object is gone (404).
+   */
+  read(bucket: string, key: string, options?: { ifMatch?: string }): Promise<AsyncIterable<Uint8Array>>;
+  /** Starts a streamed (multipart) write. */
+  openWriter(bucket: string, key: string, options?: PutOptions & { partSizeBytes?: number }): Promise<ObjectWriter>;
+  /** Writes a small object in one request. */
+  put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>;
+  /** Server-side copy; with `ifMatch`, only when the source still has that ETag. */
+  copy(
+    source: { bucket: string; key: string; ifMatch?: string },
+    target: { bucket: string; key: string },
+    options?: PutOptions,
+  ): Promise<void>;
+  /** Lists a prefix page by page, in key order. */
+  list(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ObjectHead[]>;
+  delete(bucket: string, key: string): Promise<void>;
+}
+
+/** One message for the ingest queue: a file to (re)consider. */
+export interface IngestRequest {
+  readonly bucket: string;
+  readonly key: string;
+  /** Set by the sweep or the CLI; events from S3 carry none. */
+  readonly reason?: 'sweep' | 'reprocess' | 'event';
+  /** When true, re-ingest even when the ledger says completed or rejected for this ETag. */
+  readonly force?: boolean;
+}
+
+export interface IngestQueue {
+  /** Enqueues requests in the given order (batched by the adapter). */
+  send(requests: readonly IngestRequest[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
