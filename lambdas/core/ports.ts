@@ -61,8 +61,11 @@ export interface IngestRequest {
   readonly key: string;
   /** Set by the sweep or the CLI; events from S3 carry none. */
   readonly reason?: 'sweep' | 'reprocess' | 'event';
-  /** When true, re-ingest even when the ledger says completed or rejected for this ETag. */
-  readonly force?: boolean;
+  /**
+   * Set by `bronze reprocess` and `bronze sweep --force`: the ledger item carries a matching
+   * reprocess request, which lets one claim of an already finished ETag through.
+   */
+  readonly reprocess?: boolean;
 }
 
 export interface IngestQueue {
