@@ -1,4 +1,54 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
+import { S3ObjectStore } from '../adapters/s3-object-store.js';
+import { readRuntimeConfig } from '../core/config.js';
+import { loadContracts } from '../core/contract.js';
+import type { EngineDeps, FileOutcome } from '../core/engine.js';
+import { systemClock } from '../core/ports.js';
+import { createIngestHandler } from './handler.js';
 
-// Replaced by the engine: the entry point the stack bundles.
-export const handler = async (_event: SQSEvent): Promise<SQSBatchResponse> => ({ batchItemFailures: [] });
+const logger = new Logger({ serviceName: 'bronze-ingest' });
+const metrics = new Metrics({ namespace: 'BronzeIngest', serviceName: 'bronze-ingest' });
+
+/** EMF metrics per file outcome, dimensioned by dataset. */
+function recordMetrics(outcome: FileOutcome): void {
+  const single = metrics.singleMetric();
+  if (outcome.dataset) single.addDimension('dataset', outcome.dataset);
+  const add = (name: string, unit: MetricUnit, value: number) => single.addMetric(name, unit, value);
+  if (outcome.status === 'completed') add('FilesIngested', MetricUnit.Count, 1);
+  if (outcome.status === 'rejected') add('FilesRejected', MetricUnit.Count, 1);
+  if (outcome.status === 'failed' || outcome.status === 'changed') add('FilesFailed', MetricUnit.Count, 1);
+  if (outcome.status === 'duplicate') add('DuplicateEventsSkipped', MetricUnit.Count, 1);
+  if (outcome.rowsIngested) add('RowsIngested', MetricUnit.Count, outcome.rowsIngested);
+  if (outcome.rowsRejected) add('RowsRejected', MetricUnit.Count, outcome.rowsRejected);
+  if (outcome.bytes) add('BytesIngested', MetricUnit.Bytes, outcome.bytes);
+  add('FileDuration', MetricUnit.Milliseconds, outcome.durationMs);
+  single.publishStoredMetrics();
+}
+
+let engine: EngineDeps | undefined;
+
+/** Configuration is read and checked once, on the first invocation of this environment. */
+function engineDeps(): EngineDeps {
+  if (engine) return engine;
+  // The bundle ships the contracts in ./datasets beside the handler (the Lambda's working directory).
+  const config = readRuntimeConfig(process.env, { datasetsDir: resolve('datasets') });
+  // A custom endpoint (moto, LocalStack) serves buckets by path, not by host name.
+  const local = Boolean(process.env.AWS_ENDPOINT_URL);
+  engine = {
+    store: new S3ObjectStore({ clientConfig: { forcePathStyle: local } }),
+    ledger: new DynamoDbLedger({ tableName: config.ledgerTable, client: new DynamoDBClient({}) }),
+    clock: systemClock,
+    contracts: loadContracts(config.datasetsDir),
+    buckets: { landing: config.landingBucket, bronze: config.bronzeBucket, quarantine: config.quarantineBucket },
+    logger,
+    onOutcome: recordMetrics,
+  };
+  logger.info('ingest engine ready', { datasets: engine.contracts.map((c) => c.ingestion_key) });
+  return engine;
+}
+
+export const handler = createIngestHandler(engineDeps);

@@ -1,0 +1,206 @@
+import type { Contract } from './contract.js';
+import { decodeUtf8, gunzip } from './csv/decode.js';
+import { readCsv } from './csv/reader.js';
+import { DataError } from './errors.js';
+import type { ObjectWriter } from './ports.js';
+import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
+import { checkHeader, type HeaderMapping } from './validate/header.js';
+import { RowConverter } from './validate/rows.js';
+
+/** Lineage columns appended to every bronze row (DESIGN.md invariant 3). */
+export const LINEAGE_COLUMNS: readonly ParquetColumn[] = [
+  { name: '_source_file', type: 'string', nullable: false },
+  { name: '_source_etag', type: 'string', nullable: false },
+  { name: '_source_row', type: 'int64', nullable: false },
+  { name: '_ingested_at', type: 'timestamp_micros', nullable: false },
+  { name: '_run_id', type: 'string', nullable: false },
+];
+
+/** A row group is flushed at the contract's row count or at this many characters, whichever comes first. */
+const MAX_GROUP_CHARS = 24 * 1024 * 1024;
+
+/** The bronze Parquet schema of a dataset: its contract columns, then lineage. */
+export function bronzeColumns(contract: Contract): ParquetColumn[] {
+  return [
+    ...contract.columns.map((c) => ({
+      name: c.name,
+      type: c.type === 'timestamp' ? ('timestamp_micros' as const) : c.type,
+      nullable: c.nullable,
+    })),
+    ...LINEAGE_COLUMNS,
+  ];
+}
+
+export interface ConvertInput {
+  readonly contract: Contract;
+  readonly source: AsyncIterable<Uint8Array>;
+  readonly gzip: boolean;
+  readonly lineage: { readonly sourceFile: string; readonly etag: string; readonly runId: string; readonly ingestedAt: Date };
+  /** Opens the bronze object; called only once there is a first row to write. */
+  readonly openBronze: () => Promise<ObjectWriter>;
+  /** Receives each bad row set aside under `quarantine_rows`. */
+  readonly onBadRow: (line: number, reason: string, fields: readonly string[]) => Promise<void>;
+  /** Parquet footer key-value metadata. */
+  readonly metadata: Record<string, string>;
+}
+
+export interface ConvertResult {
+  readonly dataRows: number;
+  readonly rowsIngested: number;
+  readonly rowsRejected: number;
+  readonly sourceBytes: number;
+  readonly rowGroups: number;
+  /** The completed bronze object, when any row was written. */
+  readonly bronzeEtag?: string;
+}
+
+/** Raised for a data problem after counting: carries the counts for the quarantine report. */
+export class FileRejectedError extends DataError {
+  constructor(
+    cause: DataError,
+    readonly dataRows: number,
+    readonly badRows: number,
+  ) {
+    super(cause.code, cause.message, { line: cause.line, cause });
+    this.name = 'FileRejectedError';
+  }
+}
+
+async function* counting(source: AsyncIterable<Uint8Array>, total: { bytes: number }): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    total.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * Streams one CSV file into bronze Parquet: decode, parse, check the header, convert rows,
+ * flush row groups as they fill. Memory is bounded by the row group and the writer's part.
+ * Throws FileRejectedError for data problems (the bronze upload is aborted first).
+ */
+export async function convertToBronze(input: ConvertInput): Promise<ConvertResult> {
+  const { contract } = input;
+  const policy = contract.error_policy;
+  const total = { bytes: 0 };
+  let bytes: AsyncIterable<Uint8Array> = counting(input.source, total);
+  if (input.gzip) bytes = gunzip(bytes);
+  const records = readCsv(decodeUtf8(bytes), {
+    delimiter: contract.delimiter,
+    quoteChar: contract.quote_char,
+    maxRecordChars: contract.limits.max_record_bytes,
+  });
+
+  const width = contract.columns.length;
+  const ingestedAtMicros = BigInt(input.lineage.ingestedAt.getTime()) * 1000n;
+  let columns: unknown[][] = Array.from({ length: width }, () => []);
+  let sourceRows: bigint[] = [];
+  let groupChars = 0;
+  let mapping: HeaderMapping | undefined;
+  let converter: RowConverter | undefined;
+  let dataRows = 0;
+  let rowsIngested = 0;
+  let badRows = 0;
+  let rowGroups = 0;
+  let firstProblem: DataError | undefined;
+  let writer: ObjectWriter | undefined;
+  let parquet: ParquetWriter | undefined;
+
+  const flush = async (): Promise<void> => {
+    const n = sourceRows.length;
+    if (n === 0) return;
+    if (!parquet) {
+      writer = await input.openBronze();
+      const sink = writer;
+      parquet = new ParquetWriter({ write: (chunk) => sink.write(chunk) }, bronzeColumns(contract), {
+        compression: contract.bronze.compression,
+      });
+    }
+    const values = [
+      ...columns,
+      new Array(n).fill(input.lineage.sourceFile),
+      new Array(n).fill(input.lineage.etag),
+      sourceRows,
+      new Array(n).fill(ingestedAtMicros),
+      new Array(n).fill(input.lineage.runId),
+    ] as ColumnValues[];
+    await parquet.writeRowGroup(values, n);
+    rowGroups++;
+    columns = Array.from({ length: width }, () => []);
+    sourceRows = [];
+    groupChars = 0;
+  };
+
+  const overCountLimit = (): boolean =>
+    policy.mode === 'quarantine_rows' && policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows;
+
+  try {
+    try {
+      for await (const chunk of records) {
+        const { records: rows, lines, problems } = chunk;
+        const charsPerRecord = Math.ceil(chunk.chars / rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const record = rows[i]!;
+          if (!mapping) {
+            mapping = checkHeader(record, contract);
+            converter = new RowConverter(contract, mapping);
+            continue;
+          }
+          dataRows++;
+          if (firstProblem && (policy.mode === 'abort' || overCountLimit())) continue; // counting only
+          const line = lines[i]!;
+          const problem = problems.get(i) ?? converter!.append(record, columns);
+          if (problem === undefined) {
+            sourceRows.push(BigInt(line));
+            groupChars += charsPerRecord;
+            if (sourceRows.length >= contract.bronze.row_group_rows || groupChars >= MAX_GROUP_CHARS) await flush();
+            continue;
+          }
+          badRows++;
+          firstProblem ??= new DataError('BAD_ROW', `line ${line}: ${problem}`, { line });
+          if (policy.mode === 'quarantine_rows') await input.onBadRow(line, problem, record);
+        }
+      }
+    } catch (e) {
+      if (e instanceof DataError) throw new FileRejectedError(e, dataRows, dataRows);
+      throw e;
+    }
+    if (!mapping) throw new FileRejectedError(new DataError('EMPTY', 'file has no header line', { line: 1 }), 0, 0);
+    if (firstProblem) {
+      if (policy.mode === 'abort') throw new FileRejectedError(firstProblem, dataRows, dataRows);
+      const limit = thresholdExceeded(policy, badRows, dataRows);
+      if (limit) {
+        const error = new DataError('TOO_MANY_BAD_ROWS', `${badRows} of ${dataRows} data rows are bad (${limit}); first: ${firstProblem.message}`, {
+          line: firstProblem.line,
+        });
+        throw new FileRejectedError(error, dataRows, dataRows);
+      }
+    }
+    await flush();
+    rowsIngested = dataRows - badRows;
+    let bronzeEtag: string | undefined;
+    if (parquet && writer) {
+      await parquet.close({
+        ...input.metadata,
+        rows_ingested: String(rowsIngested),
+        rows_rejected: String(badRows),
+      });
+      bronzeEtag = (await writer.complete()).etag;
+    }
+    return { dataRows, rowsIngested, rowsRejected: badRows, sourceBytes: total.bytes, rowGroups, bronzeEtag };
+  } catch (e) {
+    await writer?.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
+function thresholdExceeded(
+  policy: Extract<Contract['error_policy'], { mode: 'quarantine_rows' }>,
+  badRows: number,
+  dataRows: number,
+): string | undefined {
+  if (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows) return `limit ${policy.max_bad_rows} rows`;
+  if (policy.max_bad_rows_percent !== undefined && (badRows / Math.max(dataRows, 1)) * 100 > policy.max_bad_rows_percent) {
+    return `limit ${policy.max_bad_rows_percent}%`;
+  }
+  return undefined;
+}

@@ -1,0 +1,63 @@
+import type { IngestRequest } from './ports.js';
+
+/** What one queue message asks for. */
+export type ParsedMessage =
+  | { readonly kind: 'files'; readonly requests: IngestRequest[] }
+  | { readonly kind: 'test' }
+  | { readonly kind: 'unrecognised'; readonly reason: string };
+
+/** S3 notification keys are URL-encoded with "+" for space. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a queue message body: an EventBridge "Object Created" event, a classic S3 notification
+ * (possibly several records), an `s3:TestEvent`, or a request from the sweep or the CLI.
+ */
+export function parseMessage(body: string): ParsedMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { kind: 'unrecognised', reason: 'body is not JSON' };
+  }
+  if (!isObject(json)) return { kind: 'unrecognised', reason: 'body is not a JSON object' };
+
+  if (json['detail-type'] === 'Object Created' && isObject(json.detail)) {
+    const bucket = isObject(json.detail.bucket) ? json.detail.bucket.name : undefined;
+    const key = isObject(json.detail.object) ? json.detail.object.key : undefined;
+    if (typeof bucket === 'string' && typeof key === 'string') {
+      return { kind: 'files', requests: [{ bucket, key, reason: 'event' }] };
+    }
+    return { kind: 'unrecognised', reason: 'EventBridge event without detail.bucket.name and detail.object.key' };
+  }
+  if (json.Event === 's3:TestEvent') return { kind: 'test' };
+  if (Array.isArray(json.Records)) {
+    const requests: IngestRequest[] = [];
+    for (const record of json.Records) {
+      const s3 = isObject(record) && isObject(record.s3) ? record.s3 : undefined;
+      const bucket = s3 && isObject(s3.bucket) ? s3.bucket.name : undefined;
+      const key = s3 && isObject(s3.object) ? s3.object.key : undefined;
+      if (typeof bucket !== 'string' || typeof key !== 'string') {
+        return { kind: 'unrecognised', reason: 'S3 notification record without s3.bucket.name and s3.object.key' };
+      }
+      if (typeof record.eventName === 'string' && !record.eventName.startsWith('ObjectCreated')) continue;
+      requests.push({ bucket, key: decodeS3Key(key), reason: 'event' });
+    }
+    return { kind: 'files', requests };
+  }
+  if (typeof json.bucket === 'string' && typeof json.key === 'string') {
+    const reason = json.reason === 'sweep' || json.reason === 'reprocess' ? json.reason : 'event';
+    return { kind: 'files', requests: [{ bucket: json.bucket, key: json.key, reason, reprocess: json.reprocess === true }] };
+  }
+  return { kind: 'unrecognised', reason: 'not an S3 event, an EventBridge event or an ingest request' };
+}
+
+/** The message body the sweep and the CLI send. */
+export function ingestRequestBody(request: IngestRequest): string {
+  return JSON.stringify({ bucket: request.bucket, key: request.key, reason: request.reason, reprocess: request.reprocess });
+}

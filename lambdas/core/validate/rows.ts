@@ -1,0 +1,102 @@
+import type { ColumnSpec, Contract } from '../contract.js';
+import type { HeaderMapping } from './header.js';
+
+/** Parses one field; returns the typed value, null, or a problem string. */
+type FieldParser = (raw: string) => unknown;
+
+/** Marks a field that cannot be converted; distinct from any value a parser returns. */
+export const INVALID = Symbol('invalid');
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INTEGER = /^[+-]?\d{1,19}$/;
+const NAIVE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
+
+function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
+  switch (column.type) {
+    case 'string':
+      return emptyAsNull ? (raw) => (raw === '' ? null : raw) : (raw) => raw;
+    case 'int64':
+      return (raw) => {
+        const s = raw.trim();
+        if (s === '') return null;
+        if (!INTEGER.test(s)) return INVALID;
+        const v = BigInt(s);
+        return v < INT64_MIN || v > INT64_MAX ? INVALID : v;
+      };
+    case 'double':
+      return (raw) => {
+        const s = raw.trim();
+        if (s === '') return null;
+        const v = Number(s);
+        return Number.isFinite(v) && !/^[+-]?0[xob]/i.test(s) ? v : INVALID;
+      };
+    case 'boolean':
+      return (raw) => {
+        const s = raw.trim().toLowerCase();
+        if (s === '') return null;
+        if (TRUE.has(s)) return true;
+        return FALSE.has(s) ? false : INVALID;
+      };
+    case 'timestamp':
+      return (raw) => {
+        const s = raw.trim();
+        if (s === '') return null;
+        // Timestamps without a zone are UTC, whatever the machine's time zone.
+        const ms = Date.parse(NAIVE_TIMESTAMP.test(s) ? `${s.replace(' ', 'T')}Z` : s);
+        return Number.isNaN(ms) ? INVALID : BigInt(ms) * 1000n;
+      };
+  }
+}
+
+/**
+ * Converts records into column-major values for bronze, checking field count, limits,
+ * types and required values. A bad record leaves the columns untouched.
+ */
+export class RowConverter {
+  private readonly parsers: FieldParser[];
+  private readonly names: string[];
+  private readonly typeNames: string[];
+  private readonly required: boolean[];
+  private readonly maxFieldChars: number;
+  private readonly scratch: unknown[];
+
+  constructor(
+    contract: Contract,
+    private readonly mapping: HeaderMapping,
+  ) {
+    this.parsers = contract.columns.map((c) => parserFor(c, contract.bronze.empty_string_as_null));
+    this.names = contract.columns.map((c) => c.name);
+    this.typeNames = contract.columns.map((c) => c.type);
+    this.required = contract.columns.map((c) => !c.nullable);
+    this.maxFieldChars = contract.limits.max_field_bytes;
+    this.scratch = new Array(contract.columns.length);
+  }
+
+  /** Appends the record's values to `columns`, or returns why the record is bad. */
+  append(record: readonly string[], columns: unknown[][]): string | undefined {
+    if (record.length !== this.mapping.fieldCount) {
+      return `has ${record.length} fields, expected ${this.mapping.fieldCount}`;
+    }
+    const { sourceIndex } = this.mapping;
+    const scratch = this.scratch;
+    for (let c = 0; c < sourceIndex.length; c++) {
+      const raw = record[sourceIndex[c]!]!;
+      if (raw.length > this.maxFieldChars / 3 && Buffer.byteLength(raw) > this.maxFieldChars) {
+        return `field ${this.names[c]} is longer than ${this.maxFieldChars} bytes`;
+      }
+      const value = this.parsers[c]!(raw);
+      if (value === INVALID) return `field ${this.names[c]}: cannot read "${truncate(raw)}" as ${this.typeNames[c]}`;
+      if (value === null && this.required[c]) return `field ${this.names[c]} is required but empty`;
+      scratch[c] = value;
+    }
+    for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
+    return undefined;
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

@@ -1,0 +1,45 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type EngineDeps, type FileOutcome, ingestObject } from '../core/engine.js';
+import { parseMessage } from '../core/events.js';
+
+/** Below this much remaining time a record is handed back untouched rather than started. */
+export const MIN_REMAINING_MS = 15_000;
+
+/**
+ * Builds the SQS handler: it only translates queue records into engine calls and reports
+ * the records that must come back (partial batch failure). Data errors are not failures.
+ */
+export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>) {
+  return async (event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+    const engine = await deps();
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      if (context.getRemainingTimeInMillis() < MIN_REMAINING_MS) {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const parsed = parseMessage(record.body);
+      if (parsed.kind === 'test') continue;
+      if (parsed.kind === 'unrecognised') {
+        engine.logger?.error('unrecognised message; it goes to the dead-letter queue after its last receive', {
+          messageId: record.messageId,
+          reason: parsed.reason,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const outcomes: FileOutcome[] = [];
+      for (const request of parsed.requests) {
+        outcomes.push(
+          await ingestObject(engine, request, {
+            runId: `${context.awsRequestId}:${record.messageId}`,
+            remainingMs: () => context.getRemainingTimeInMillis(),
+          }),
+        );
+      }
+      if (outcomes.some((o) => o.retry)) batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+    return { batchItemFailures };
+  };
+}
