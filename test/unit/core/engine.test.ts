@@ -1,0 +1,266 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadContracts } from '../../../lambdas/core/contract.js';
+import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js';
+import { FileStatus } from '../../../lambdas/core/ledger.js';
+import { fixture, testContract } from '../../helpers/csv.js';
+import { BUCKETS, memoryEngine, readParquet } from '../../helpers/engine.js';
+
+const strict = testContract();
+const lenient = testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 2 } });
+
+function bronzeOf(engine: ReturnType<typeof memoryEngine>, key: string) {
+  const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', BUCKETS.landing, key));
+  return object ? readParquet(object.body) : undefined;
+}
+
+describe('ingestObject', () => {
+  it('writes bronze with every lineage column and completes the file', async () => {
+    const engine = memoryEngine([strict]);
+    const etag = engine.land('things/a.csv', fixture('csv', 'quoted-newlines.csv'));
+    const outcome = await engine.ingest('things/a.csv', { runId: 'run-A' });
+    expect(outcome).toMatchObject({ status: 'completed', retry: false, rowsIngested: 3, rowsRejected: 0 });
+    const rows = await bronzeOf(engine, 'things/a.csv');
+    expect(rows).toEqual([
+      expect.objectContaining({ id: '1', name: 'multi\nline, with comma', _source_row: 2n }),
+      expect.objectContaining({ id: '2', name: 'say "hi"', _source_row: 4n }),
+      expect.objectContaining({ id: '3', name: 'plain', _source_row: 5n }),
+    ]);
+    for (const row of rows!) {
+      expect(row).toMatchObject({ _source_file: 's3://landing/things/a.csv', _source_etag: etag, _run_id: 'run-A' });
+      expect(row._ingested_at).toEqual(new Date('2024-03-01T12:00:00Z'));
+    }
+    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
+    expect(item).toMatchObject({
+      status: FileStatus.Completed,
+      file_etag: etag,
+      rows_ingested: 3,
+      rows_rejected: 0,
+      bronze_path: `s3://bronze/${bronzeKeyFor('things', 'landing', 'things/a.csv')}`,
+    });
+  });
+
+  it('puts source ETag, file and run id in the bronze object metadata', async () => {
+    const engine = memoryEngine([strict]);
+    const etag = engine.land('things/a.csv', 'id,name\n1,x\n');
+    await engine.ingest('things/a.csv', { runId: 'run-M' });
+    const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', 'landing', 'things/a.csv'))!;
+    expect(object.metadata).toMatchObject({ 'source-etag': etag, 'source-file': 's3://landing/things/a.csv', 'run-id': 'run-M' });
+  });
+
+  it('skips a second event for the same ETag and counts it as a duplicate', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/a.csv', 'id,name\n1,x\n');
+    await engine.ingest('things/a.csv');
+    const second = await engine.ingest('things/a.csv');
+    expect(second).toMatchObject({ status: 'duplicate', retry: false });
+    expect((await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' }))?.duplicate_events).toBe(1);
+    expect(engine.store.keys(BUCKETS.bronze)).toHaveLength(1);
+  });
+
+  it('replaces bronze when a new version lands and records the old one in history', async () => {
+    const engine = memoryEngine([strict]);
+    const first = engine.land('things/a.csv', 'id,name\n1,x\n');
+    await engine.ingest('things/a.csv');
+    engine.land('things/a.csv', 'id,name\n1,x\n2,y\n');
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed', rowsIngested: 2 });
+    expect(engine.store.keys(BUCKETS.bronze)).toHaveLength(1);
+    expect(await bronzeOf(engine, 'things/a.csv')).toHaveLength(2);
+    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
+    expect(item?.history?.[0]).toMatchObject({ file_etag: first, status: FileStatus.Completed, rows_ingested: 1 });
+  });
+
+  it('rejects a bad header, copies the file to quarantine and writes a readable report', async () => {
+    const engine = memoryEngine([strict]);
+    const etag = engine.land('things/bad.csv', 'name,id,extra\nx,1,z\n');
+    const outcome = await engine.ingest('things/bad.csv');
+    expect(outcome).toMatchObject({ status: 'rejected', retry: false, error: { code: 'HEADER_MISMATCH', line: 1 } });
+    const keys = quarantineKeysFor('things', 'landing', 'things/bad.csv');
+    expect(engine.store.get(BUCKETS.quarantine, keys.copy)?.body.toString()).toBe('name,id,extra\nx,1,z\n');
+    const report = JSON.parse(engine.store.get(BUCKETS.quarantine, keys.report)!.body.toString());
+    expect(report).toMatchObject({
+      dataset: 'things',
+      file: 's3://landing/things/bad.csv',
+      etag,
+      reason_code: 'HEADER_MISMATCH',
+      first_bad_line: 1,
+      data_rows: 1,
+      rows_ingested: 0,
+      rows_rejected: 1,
+    });
+    expect(report.message).toContain('unexpected: extra');
+    expect(report.message).toContain('misordered');
+    expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
+    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/bad.csv' });
+    expect(item).toMatchObject({ status: FileStatus.Rejected, error: { code: 'HEADER_MISMATCH' } });
+  });
+
+  it('rejects the whole file on the first bad row under the abort policy, still counting every row', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
+    const outcome = await engine.ingest('things/r.csv');
+    expect(outcome).toMatchObject({ status: 'rejected', rowsIngested: 0, rowsRejected: 5, error: { code: 'BAD_ROW', line: 3 } });
+    expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
+  });
+
+  it('keeps good rows and quarantines bad ones with their lines under the threshold', async () => {
+    const engine = memoryEngine([lenient]);
+    engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
+    const outcome = await engine.ingest('things/r.csv');
+    expect(outcome).toMatchObject({ status: 'completed', rowsIngested: 3, rowsRejected: 2 });
+    expect((await bronzeOf(engine, 'things/r.csv'))!.map((r) => r._source_row)).toEqual([2n, 4n, 6n]);
+    const rows = engine.store
+      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', 'things/r.csv').rows)!
+      .body.toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toEqual([
+      { line: 3, reason: 'has 1 fields, expected 2', fields: ['2'] },
+      { line: 5, reason: 'has 3 fields, expected 2', fields: ['4', 'delta', 'extra'] },
+    ]);
+  });
+
+  it('rejects the file when bad rows pass the count threshold', async () => {
+    const engine = memoryEngine([testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 } })]);
+    engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
+    expect(await engine.ingest('things/r.csv')).toMatchObject({
+      status: 'rejected',
+      rowsRejected: 5,
+      error: { code: 'TOO_MANY_BAD_ROWS', line: 3 },
+    });
+  });
+
+  it('rejects the file when bad rows pass the percentage threshold', async () => {
+    const engine = memoryEngine([testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 30 } })]);
+    engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
+    expect(await engine.ingest('things/r.csv')).toMatchObject({ status: 'rejected', error: { code: 'TOO_MANY_BAD_ROWS' } });
+  });
+
+  it.each([
+    ['empty.csv', 'EMPTY'],
+    ['invalid-utf8.csv', 'INVALID_UTF8'],
+  ])('rejects %s with code %s', async (name, code) => {
+    const engine = memoryEngine([strict]);
+    engine.land(`things/${name}`, fixture('csv', name));
+    expect(await engine.ingest(`things/${name}`)).toMatchObject({ status: 'rejected', error: { code } });
+  });
+
+  it('completes a header-only file with zero rows and writes no bronze object', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/h.csv', fixture('csv', 'header-only.csv'));
+    expect(await engine.ingest('things/h.csv')).toMatchObject({ status: 'completed', rowsIngested: 0 });
+    expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
+    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/h.csv' });
+    expect(item).toMatchObject({ status: FileStatus.Completed, rows_ingested: 0 });
+    expect(item?.bronze_path).toBeUndefined();
+  });
+
+  it('reads gzip sources by extension', async () => {
+    const engine = memoryEngine([testContract({ sources: [{ prefix: 'things/', suffix: '.csv.gz' }] })]);
+    engine.land('things/p.csv.gz', fixture('csv', 'plain.csv.gz'));
+    expect(await engine.ingest('things/p.csv.gz')).toMatchObject({ status: 'completed', rowsIngested: 2 });
+  });
+
+  it('ignores objects no contract claims and folder markers', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('elsewhere/a.csv', 'x');
+    engine.land('things/', '');
+    expect(await engine.ingest('elsewhere/a.csv')).toMatchObject({ status: 'ignored', retry: false });
+    expect(await engine.ingest('things/')).toMatchObject({ status: 'ignored', retry: false });
+  });
+
+  it('stops with a retry when the object changes between claim and read, and the newer version wins', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/a.csv', 'id,name\n1,old\n');
+    engine.store.beforeRead = () => {
+      engine.store.beforeRead = undefined;
+      engine.land('things/a.csv', 'id,name\n1,new\n2,new\n');
+    };
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'changed', retry: true, error: { code: 'OBJECT_CHANGED' } });
+    expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed', rowsIngested: 2 });
+  });
+
+  it('marks an infrastructure error failed and asks for a retry', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/a.csv', 'id,name\n1,x\n');
+    engine.store.beforeRead = () => {
+      throw new Error('socket hang up');
+    };
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'failed', retry: true });
+    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
+    expect(item).toMatchObject({ status: FileStatus.Failed, attempts: 1, error: { message: 'socket hang up' } });
+  });
+
+  it('leaves a file held by a live run alone and lets an expired lease be taken over', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/a.csv', 'id,name\n1,x\n');
+    await engine.ledger.claimFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/a.csv',
+      etag: engine.store.get('landing', 'things/a.csv')!.etag,
+      size: 12,
+      runId: 'crashed',
+      now: engine.clock.now(),
+      leaseMs: 120_000,
+      maxAttempts: 5,
+    });
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'busy', retry: false });
+    engine.clock.advance(121_000);
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed' });
+    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
+    expect(item).toMatchObject({ attempts: 2 });
+  });
+
+  it('ingests every sample of the shipped contracts to the outcome its name promises', async () => {
+    const engine = memoryEngine(loadContracts('datasets'));
+    const samples: Array<[string, string]> = [
+      ['orders/2024-03-01.csv', 'completed'],
+      ['orders/2024-03-03-ragged.csv', 'completed'],
+      ['orders/2024-03-04-too-many-bad.csv', 'rejected'],
+      ['orders/2024-03-05-bad-header.csv', 'rejected'],
+      ['orders/2024-03-06-header-only.csv', 'completed'],
+      ['orders/2024-03-07-empty.csv', 'rejected'],
+      ['orders/2024-03-08-latin1.csv', 'rejected'],
+      ['partners/orders/2024-03-01-partner.csv.gz', 'completed'],
+      ['customers/2024-03-02-reordered.csv', 'completed'],
+      ['customers/2024-03-03-bad-row.csv', 'rejected'],
+    ];
+    for (const [key, status] of samples) {
+      engine.land(key, fixture('..', '..', 'samples', ...key.split('/')));
+      expect(await engine.ingest(key), key).toMatchObject({ status });
+    }
+  });
+});
+
+describe('row accounting', () => {
+  it('holds rows_ingested + rows_rejected = data rows and bronze rows = rows_ingested for any mix of good and bad rows', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('good', 'short', 'long', 'blank'), { maxLength: 40 }), async (kinds) => {
+        const engine = memoryEngine([testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 100 } })]);
+        const lines = kinds.map((k, i) => (k === 'good' ? `${i},n${i}` : k === 'short' ? `${i}` : k === 'long' ? `${i},a,b` : ''));
+        engine.land('things/p.csv', `id,name\n${lines.join('\n')}\n`);
+        const outcome = await engine.ingest('things/p.csv');
+        const dataRows = kinds.filter((k) => k !== 'blank').length;
+        expect(outcome.status).toBe('completed');
+        expect(outcome.rowsIngested! + outcome.rowsRejected!).toBe(dataRows);
+        const rows = (await bronzeOf(engine, 'things/p.csv')) ?? [];
+        expect(rows).toHaveLength(outcome.rowsIngested!);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('classifies every failure of arbitrary bytes as a data outcome, never an unclassified error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {
+        const engine = memoryEngine([strict]);
+        engine.land('things/x.csv', Buffer.concat([Buffer.from('id,name\n'), bytes]));
+        const outcome = await engine.ingest('things/x.csv');
+        expect(['completed', 'rejected']).toContain(outcome.status);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
