@@ -1,21 +1,11 @@
 import { parquetReadObjects } from 'hyparquet';
 import type { Contract } from '../../lambdas/core/contract.js';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../../lambdas/core/engine.js';
-import type { Clock } from '../../lambdas/core/ports.js';
-import { MemoryLedger, MemoryObjectStore } from './memory.js';
+import { MemoryLedger, MemoryObjectStore, TestClock } from './memory.js';
+
+export { TestClock };
 
 export const BUCKETS = { landing: 'landing', bronze: 'bronze', quarantine: 'quarantine' } as const;
-
-/** A fixed clock that tests move by hand. */
-export class TestClock implements Clock {
-  constructor(public current = new Date('2024-03-01T12:00:00Z')) {}
-  now() {
-    return new Date(this.current);
-  }
-  advance(ms: number) {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
 
 /** An engine over in-memory storage, with helpers to land files and run them. */
 export function memoryEngine(contracts: Contract[]) {

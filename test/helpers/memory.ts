@@ -12,7 +12,7 @@ import {
   type RejectionResult,
   type RunRecord,
 } from '../../lambdas/core/ledger.js';
-import type { ObjectHead, ObjectStore, ObjectWriter, PutOptions } from '../../lambdas/core/ports.js';
+import type { Clock, ObjectHead, ObjectStore, ObjectWriter, PutOptions } from '../../lambdas/core/ports.js';
 
 interface StoredObject {
   body: Buffer;
@@ -267,5 +267,16 @@ export class MemoryLedger implements Ledger {
 
   async listRuns(ingestionKey: string) {
     return this.runs.filter((r) => r.ingestionKey === ingestionKey).reverse();
+  }
+}
+
+/** A fixed clock that tests move by hand. */
+export class TestClock implements Clock {
+  constructor(public current = new Date('2024-03-01T12:00:00Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
   }
 }

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { type Contract, sourceBucketName } from './contract.js';
+import { filePathFor, FileStatus, type Ledger, type LedgerItem } from './ledger.js';
+import type { Clock, IngestQueue, IngestRequest, ObjectHead, ObjectStore } from './ports.js';
+
+/** What the sweep thinks of one landed file. */
+export enum SweepClass {
+  /** No ledger item: never ingested (a missed event, or a file older than the stack). */
+  New = 'NEW',
+  /** The ledger knows another ETag: the file was overwritten. */
+  Changed = 'CHANGED',
+  /** Failed, under the attempt limit. */
+  Retry = 'RETRY',
+  /** Processing, but the lease expired: the run died. */
+  Stuck = 'STUCK',
+  /** Completed or rejected for this ETag. */
+  Done = 'DONE',
+  /** Processing under a live lease. */
+  Busy = 'BUSY',
+  /** Failed at the attempt limit: waits for `bronze reprocess`. */
+  Exhausted = 'EXHAUSTED',
+}
+
+/** Where a file stands against the dataset's high-water mark; enqueued in this order. */
+export type SweepGroup = 'backfill' | 'new' | 'forward';
+const GROUP_ORDER: Record<SweepGroup, number> = { backfill: 0, new: 1, forward: 2 };
+
+/** Classifies a landed object against its ledger item. */
+export function classifyFile(head: ObjectHead, item: LedgerItem | undefined, now: Date, maxAttempts: number): SweepClass {
+  if (!item) return SweepClass.New;
+  if (item.status === FileStatus.Processing && (item.lease_until ?? 0) > now.getTime()) return SweepClass.Busy;
+  if (item.file_etag !== head.etag) return SweepClass.Changed;
+  switch (item.status) {
+    case FileStatus.Processing:
+      return SweepClass.Stuck;
+    case FileStatus.Failed:
+      return item.attempts < maxAttempts ? SweepClass.Retry : SweepClass.Exhausted;
+    default:
+      return SweepClass.Done;
+  }
+}
+
+/**
+ * The date a file's data belongs to (YYYY-MM-DD): from the key by the contract's pattern, or
+ * else from LastModified. Undefined when neither is known.
+ */
+export function partitionDateOf(contract: Contract, head: ObjectHead): string | undefined {
+  const pattern = contract.partition_date?.key_pattern;
+  if (pattern) {
+    const groups = new RegExp(pattern).exec(head.key)?.groups;
+    if (groups?.year && groups.month) return `${groups.year}-${groups.month}-${groups.day ?? '01'}`;
+  }
+  return head.lastModified?.toISOString().slice(0, 10);
+}
+
+/** backfill (older than the mark), new (the mark's own date, or no date), forward (newer, or no mark yet). */
+export function groupOf(partitionDate: string | undefined, highWaterMark: string | undefined): SweepGroup {
+  if (!highWaterMark) return 'forward';
+  if (!partitionDate || partitionDate === highWaterMark) return 'new';
+  return partitionDate < highWaterMark ? 'backfill' : 'forward';
+}
+
+export interface PlannedFile {
+  readonly dataset: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly filePath: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly class: SweepClass;
+  readonly group: SweepGroup;
+  readonly partitionDate?: string;
+}
+
+/** Backfill before new before forward; oldest first within a group; key order breaks ties. */
+export function comparePlanned(a: PlannedFile, b: PlannedFile): number {
+  return (
+    GROUP_ORDER[a.group] - GROUP_ORDER[b.group] ||
+    (a.partitionDate ?? '').localeCompare(b.partitionDate ?? '') ||
+    (a.bucket === b.bucket ? 0 : a.bucket < b.bucket ? -1 : 1) ||
+    (a.key === b.key ? 0 : a.key < b.key ? -1 : 1)
+  );
+}
+
+export interface SweepDeps {
+  readonly store: ObjectStore;
+  readonly ledger: Ledger;
+  readonly queue: IngestQueue;
+  readonly contracts: readonly Contract[];
+  readonly landingBucket: string;
+  readonly clock: Clock;
+}
+
+export interface SweepOptions {
+  /** Only these datasets; all by default. */
+  readonly datasets?: readonly string[];
+  /** Print the plan, change nothing. */
+  readonly dryRun?: boolean;
+  /** Re-ingest every file, done or not (safe: bronze keys are deterministic). */
+  readonly force?: boolean;
+  /** Per-run caps; what does not fit waits for the next sweep. */
+  readonly maxFiles?: number;
+  readonly maxBytes?: number;
+  /** Who ran it, for the audit trail. */
+  readonly by: string;
+  readonly reason?: string;
+  /** Called after each listed page, for progress bars. */
+  readonly onProgress?: (progress: { dataset: string; listed: number }) => void;
+}
+
+export interface DatasetSweep {
+  readonly dataset: string;
+  readonly listed: number;
+  readonly listPages: number;
+  readonly ledgerLookups: number;
+  readonly byClass: Record<SweepClass, number>;
+  readonly enqueued: number;
+  readonly deferredByCap: number;
+  readonly highWaterMarkBefore?: string;
+  readonly highWaterMarkAfter?: string;
+}
+
+export interface SweepReport {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  readonly datasets: DatasetSweep[];
+  /** Files enqueued (or, in a dry run, that would be), in order. */
+  readonly plan: PlannedFile[];
+}
+
+const ENQUEUE: ReadonlySet<SweepClass> = new Set([SweepClass.New, SweepClass.Changed, SweepClass.Retry, SweepClass.Stuck]);
+
+function emptyCounts(): Record<SweepClass, number> {
+  return Object.fromEntries(Object.values(SweepClass).map((c) => [c, 0])) as Record<SweepClass, number>;
+}
+
+/** Lists one source prefix, keeping only keys the source claims. */
+async function* sourceObjects(store: ObjectStore, bucket: string, prefix: string, suffix: string) {
+  for await (const page of store.list(bucket, prefix)) {
+    yield page.filter((o) => o.key.endsWith(suffix) && !o.key.endsWith('/'));
+  }
+}
+
+/**
+ * Finds landed files the ledger has not finished (missed events, files older than the stack,
+ * failed retries, dead runs) and enqueues them: backfill first, then new, then forward.
+ */
+export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
+  const now = deps.clock.now();
+  const runId = `sweep-${now.toISOString()}-${randomUUID().slice(0, 8)}`;
+  const wanted = options.datasets?.length ? new Set(options.datasets) : undefined;
+  const contracts = deps.contracts.filter((c) => !wanted || wanted.has(c.ingestion_key));
+  const unknown = [...(wanted ?? [])].filter((d) => !deps.contracts.some((c) => c.ingestion_key === d));
+  if (unknown.length) throw new Error(`no dataset contract named ${unknown.join(', ')}`);
+
+  const reports: DatasetSweep[] = [];
+  const plan: PlannedFile[] = [];
+  let filesLeft = options.maxFiles ?? Number.POSITIVE_INFINITY;
+  let bytesLeft = options.maxBytes ?? Number.POSITIVE_INFINITY;
+
+  for (const contract of contracts) {
+    const dataset = contract.ingestion_key;
+    const byClass = emptyCounts();
+    const mark = await deps.ledger.getHighWaterMark(dataset);
+    const candidates: PlannedFile[] = [];
+    const toReprocess: PlannedFile[] = [];
+    let listed = 0;
+    let listPages = 0;
+    let ledgerLookups = 0;
+    let newestDate: string | undefined;
+    for (const source of contract.sources) {
+      const bucket = sourceBucketName(source, deps.landingBucket);
+      for await (const page of sourceObjects(deps.store, bucket, source.prefix, source.suffix)) {
+        listPages++;
+        if (!page.length) continue;
+        const paths = page.map((o) => filePathFor(bucket, o.key));
+        const items = await deps.ledger.getFiles(dataset, paths);
+        ledgerLookups++;
+        page.forEach((head, i) => {
+          const filePath = paths[i]!;
+          const cls = classifyFile(head, items.get(filePath), now, contract.max_attempts);
+          byClass[cls]++;
+          const partitionDate = partitionDateOf(contract, head);
+          if (partitionDate && (!newestDate || partitionDate > newestDate)) newestDate = partitionDate;
+          const planned: PlannedFile = {
+            dataset,
+            bucket,
+            key: head.key,
+            filePath,
+            etag: head.etag,
+            size: head.size,
+            class: cls,
+            group: groupOf(partitionDate, mark),
+            ...(partitionDate ? { partitionDate } : {}),
+          };
+          if (ENQUEUE.has(cls)) candidates.push(planned);
+          else if (options.force && (cls === SweepClass.Done || cls === SweepClass.Exhausted)) toReprocess.push(planned);
+        });
+        listed += page.length;
+        options.onProgress?.({ dataset, listed });
+      }
+    }
+    const ordered = [...candidates, ...toReprocess].sort(comparePlanned);
+    const chosen: PlannedFile[] = [];
+    for (const file of ordered) {
+      if (filesLeft < 1 || bytesLeft < file.size) break;
+      chosen.push(file);
+      filesLeft--;
+      bytesLeft -= file.size;
+    }
+    if (!options.dryRun && chosen.length) {
+      const reprocess = new Set(toReprocess);
+      for (const file of chosen) {
+        if (reprocess.has(file)) {
+          await deps.ledger.requestReprocess(
+            { ingestionKey: dataset, filePath: file.filePath },
+            { by: options.by, reason: options.reason ?? 'sweep --force', now },
+          );
+        }
+      }
+      await deps.queue.send(
+        chosen.map(
+          (f): IngestRequest => ({ bucket: f.bucket, key: f.key, reason: 'sweep', ...(reprocess.has(f) ? { reprocess: true } : {}) }),
+        ),
+      );
+    }
+    // The mark only moves forward, and only over dates the sweep has seen landed.
+    if (!options.dryRun && newestDate) await deps.ledger.raiseHighWaterMark(dataset, newestDate);
+    plan.push(...chosen);
+    const report: DatasetSweep = {
+      dataset,
+      listed,
+      listPages,
+      ledgerLookups,
+      byClass,
+      enqueued: chosen.length,
+      deferredByCap: ordered.length - chosen.length,
+      ...(mark ? { highWaterMarkBefore: mark } : {}),
+      ...(newestDate && (!mark || newestDate > mark) && !options.dryRun ? { highWaterMarkAfter: newestDate } : mark ? { highWaterMarkAfter: mark } : {}),
+    };
+    reports.push(report);
+    if (!options.dryRun) {
+      await deps.ledger.recordRun({
+        ingestionKey: dataset,
+        runId,
+        kind: 'sweep',
+        startedAt: now.toISOString(),
+        by: options.by,
+        ...(options.reason ? { reason: options.reason } : {}),
+        summary: {
+          listed,
+          enqueued: chosen.length,
+          deferred_by_cap: report.deferredByCap,
+          force: options.force ?? false,
+          ...Object.fromEntries(Object.entries(byClass).map(([k, v]) => [k.toLowerCase(), v])),
+        },
+      });
+    }
+  }
+  return { runId, dryRun: options.dryRun ?? false, force: options.force ?? false, datasets: reports, plan };
+}
