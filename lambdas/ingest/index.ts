@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
-import type { EngineDeps, FileOutcome } from '../core/engine.js';
+import type { EngineDeps, EngineLogger, FileOutcome } from '../core/engine.js';
 import { systemClock } from '../core/ports.js';
 import { createIngestHandler } from './handler.js';
 
@@ -17,7 +18,8 @@ const metrics = new Metrics({ namespace: 'BronzeIngest', serviceName: 'bronze-in
 function recordMetrics(outcome: FileOutcome): void {
   const single = metrics.singleMetric();
   if (outcome.dataset) single.addDimension('dataset', outcome.dataset);
-  const add = (name: string, unit: MetricUnit, value: number) => single.addMetric(name, unit, value);
+  const add = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) =>
+    single.addMetric(name, unit, value);
   if (outcome.status === 'completed') add('FilesIngested', MetricUnit.Count, 1);
   if (outcome.status === 'rejected') add('FilesRejected', MetricUnit.Count, 1);
   if (outcome.status === 'failed' || outcome.status === 'changed') add('FilesFailed', MetricUnit.Count, 1);
@@ -38,17 +40,23 @@ function engineDeps(): EngineDeps {
   const config = readRuntimeConfig(process.env, { datasetsDir: resolve('datasets') });
   // A custom endpoint (moto, LocalStack) serves buckets by path, not by host name.
   const local = Boolean(process.env.AWS_ENDPOINT_URL);
-  engine = {
+  const engineLogger: EngineLogger = {
+    info: (message, extra) => logger.info(message, (extra ?? {}) as LogAttributes),
+    warn: (message, extra) => logger.warn(message, (extra ?? {}) as LogAttributes),
+    error: (message, extra) => logger.error(message, (extra ?? {}) as LogAttributes),
+  };
+  const deps: EngineDeps = {
     store: new S3ObjectStore({ clientConfig: { forcePathStyle: local } }),
     ledger: new DynamoDbLedger({ tableName: config.ledgerTable, client: new DynamoDBClient({}) }),
     clock: systemClock,
     contracts: loadContracts(config.datasetsDir),
     buckets: { landing: config.landingBucket, bronze: config.bronzeBucket, quarantine: config.quarantineBucket },
-    logger,
+    logger: engineLogger,
     onOutcome: recordMetrics,
   };
-  logger.info('ingest engine ready', { datasets: engine.contracts.map((c) => c.ingestion_key) });
-  return engine;
+  logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
+  engine = deps;
+  return deps;
 }
 
 export const handler = createIngestHandler(engineDeps);
