@@ -17,6 +17,12 @@ export interface ObjectHead {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
+/** Byte offsets as in an HTTP Range header: both inclusive; no `end` means to the end of the object. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end?: number;
+}
+
 export interface PutOptions {
   readonly contentType?: string;
   readonly metadata?: Record<string, string>;
@@ -37,9 +43,13 @@ export interface ObjectStore {
   head(bucket: string, key: string): Promise<ObjectHead | undefined>;
   /**
    * Streams the object's bytes. With `ifMatch`, throws ObjectChangedError when the object's
-   * ETag differs (412) or the object is gone (404).
+   * ETag differs (412) or the object is gone (404). With `range`, only those bytes (a footer read).
    */
-  read(bucket: string, key: string, options?: { ifMatch?: string }): Promise<AsyncIterable<Uint8Array>>;
+  read(
+    bucket: string,
+    key: string,
+    options?: { ifMatch?: string; range?: ByteRange },
+  ): Promise<AsyncIterable<Uint8Array>>;
   /** Starts a streamed (multipart) write. */
   openWriter(bucket: string, key: string, options?: PutOptions & { partSizeBytes?: number }): Promise<ObjectWriter>;
   /** Writes a small object in one request. */

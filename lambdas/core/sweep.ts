@@ -32,7 +32,7 @@ export function classifyFile(head: ObjectHead, item: LedgerItem | undefined, now
   if (item.file_etag !== head.etag) return SweepClass.Changed;
   switch (item.status) {
     case FileStatus.Processing:
-      return SweepClass.Stuck;
+      return item.attempts < maxAttempts ? SweepClass.Stuck : SweepClass.Exhausted;
     case FileStatus.Failed:
       return item.attempts < maxAttempts ? SweepClass.Retry : SweepClass.Exhausted;
     default:
@@ -70,6 +70,8 @@ export interface PlannedFile {
   readonly class: SweepClass;
   readonly group: SweepGroup;
   readonly partitionDate?: string;
+  /** The object's LastModified (ISO), when the listing gave one: how long the file has waited. */
+  readonly lastModified?: string;
 }
 
 /** Backfill before new before forward; oldest first within a group; key order breaks ties. */
@@ -193,6 +195,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
             class: cls,
             group: groupOf(partitionDate, mark),
             ...(partitionDate ? { partitionDate } : {}),
+            ...(head.lastModified ? { lastModified: head.lastModified.toISOString() } : {}),
           };
           if (ENQUEUE.has(cls)) candidates.push(planned);
           else if (options.force && (cls === SweepClass.Done || cls === SweepClass.Exhausted)) toReprocess.push(planned);

@@ -34,9 +34,19 @@ export class MemoryObjectStore implements ObjectStore {
     return `${bucket}/${key}`;
   }
 
-  putSync(bucket: string, key: string, body: string | Uint8Array, metadata: Record<string, string> = {}): string {
+  putSync(
+    bucket: string,
+    key: string,
+    body: string | Uint8Array,
+    metadata: Record<string, string> = {},
+  ): string {
     const etag = `etag-${++etagCounter}`;
-    this.objects.set(this.id(bucket, key), { body: Buffer.from(body), etag, metadata, lastModified: new Date() });
+    this.objects.set(this.id(bucket, key), {
+      body: Buffer.from(body),
+      etag,
+      metadata,
+      lastModified: new Date(),
+    });
     return etag;
   }
 
@@ -45,15 +55,30 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   keys(bucket: string): string[] {
-    return [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1));
+    return [...this.objects.keys()]
+      .filter((k) => k.startsWith(`${bucket}/`))
+      .map((k) => k.slice(bucket.length + 1));
   }
 
   async head(bucket: string, key: string): Promise<ObjectHead | undefined> {
     const o = this.get(bucket, key);
-    return o && { bucket, key, etag: o.etag, size: o.body.length, lastModified: o.lastModified, metadata: o.metadata };
+    return (
+      o && {
+        bucket,
+        key,
+        etag: o.etag,
+        size: o.body.length,
+        lastModified: o.lastModified,
+        metadata: o.metadata,
+      }
+    );
   }
 
-  async read(bucket: string, key: string, options?: { ifMatch?: string }): Promise<AsyncIterable<Uint8Array>> {
+  async read(
+    bucket: string,
+    key: string,
+    options?: { ifMatch?: string },
+  ): Promise<AsyncIterable<Uint8Array>> {
     this.beforeRead?.(bucket, key);
     const o = this.get(bucket, key);
     if (!o || (options?.ifMatch && options.ifMatch !== o.etag)) {
@@ -88,13 +113,21 @@ export class MemoryObjectStore implements ObjectStore {
     return { etag: this.putSync(bucket, key, body, options?.metadata) };
   }
 
-  async copy(source: { bucket: string; key: string; ifMatch?: string }, target: { bucket: string; key: string }) {
+  async copy(
+    source: { bucket: string; key: string; ifMatch?: string },
+    target: { bucket: string; key: string },
+  ) {
     const o = this.get(source.bucket, source.key);
-    if (!o || (source.ifMatch && source.ifMatch !== o.etag)) throw new ObjectChangedError('copy source changed');
+    if (!o || (source.ifMatch && source.ifMatch !== o.etag))
+      throw new ObjectChangedError('copy source changed');
     this.putSync(target.bucket, target.key, o.body, o.metadata);
   }
 
-  async *list(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ObjectHead[]> {
+  async *list(
+    bucket: string,
+    prefix: string,
+    options?: { startAfter?: string },
+  ): AsyncIterable<ObjectHead[]> {
     const keys = this.keys(bucket)
       .filter((k) => k.startsWith(prefix) && (!options?.startAfter || k > options.startAfter))
       .sort();
@@ -153,9 +186,11 @@ export class MemoryLedger implements Ledger {
       };
       return this.claimed(item, current);
     }
-    if (current.status === FileStatus.Processing) return this.claimed(fresh(current.attempts + 1, current), current);
+    if (current.status === FileStatus.Processing)
+      return this.claimed(fresh(current.attempts + 1, current), current);
     if (current.status === FileStatus.Failed) {
-      if (current.attempts >= r.maxAttempts && !current.reprocess_requested_at) return { kind: 'exhausted', item: current };
+      if (current.attempts >= r.maxAttempts && !current.reprocess_requested_at)
+        return { kind: 'exhausted', item: current };
       return this.claimed(fresh(current.reprocess_requested_at ? 1 : current.attempts + 1, current), current);
     }
     if (current.reprocess_requested_at) return this.claimed(fresh(1, current), current);
@@ -171,7 +206,12 @@ export class MemoryLedger implements Ledger {
 
   private finish(t: OwnedTransition, status: FileStatus, fields: Partial<LedgerItem>): LedgerItem {
     const current = this.items.get(this.id(t));
-    if (!current || current.status !== FileStatus.Processing || current.run_id !== t.runId || current.file_etag !== t.etag) {
+    if (
+      !current ||
+      current.status !== FileStatus.Processing ||
+      current.run_id !== t.runId ||
+      current.file_etag !== t.etag
+    ) {
       throw new ClaimLostError(`${t.filePath}: run ${t.runId} does not hold the claim`);
     }
     const now = t.now.toISOString();
@@ -236,7 +276,12 @@ export class MemoryLedger implements Ledger {
   async requestReprocess(k: FileKey, r: { by: string; reason: string; now: Date }) {
     const current = this.items.get(this.id(k));
     if (!current) return undefined;
-    const item = { ...current, reprocess_requested_at: r.now.toISOString(), reprocess_requested_by: r.by, reprocess_reason: r.reason };
+    const item = {
+      ...current,
+      reprocess_requested_at: r.now.toISOString(),
+      reprocess_requested_by: r.by,
+      reprocess_reason: r.reason,
+    };
     this.items.set(this.id(k), item);
     return item;
   }

@@ -49,7 +49,7 @@ describe('readCsv over decoded chunks', () => {
 
   it('rejects corrupt gzip as a data error', async () => {
     const bytes = Buffer.from(fixture('csv', 'plain.csv.gz'));
-    bytes[20] ^= 0xff;
+    bytes[20] = bytes[20]! ^ 0xff;
     await expect(parseAll(bytes, { gzip: true })).rejects.toBeInstanceOf(DataError);
   });
 
