@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -47,7 +46,7 @@ function engineDeps(): EngineDeps {
   };
   const deps: EngineDeps = {
     store: new S3ObjectStore({ clientConfig: { forcePathStyle: local } }),
-    ledger: new DynamoDbLedger({ tableName: config.ledgerTable, client: new DynamoDBClient({}) }),
+    ledger: new DynamoDbLedger({ tableName: config.ledgerTable }),
     clock: systemClock,
     contracts: loadContracts(config.datasetsDir),
     buckets: { landing: config.landingBucket, bronze: config.bronzeBucket, quarantine: config.quarantineBucket },
