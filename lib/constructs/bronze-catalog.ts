@@ -1,0 +1,89 @@
+import { Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ColumnType, Contract } from '../../lambdas/core/contract.js';
+import { bronzePrefixFor } from '../../lambdas/core/layout.js';
+
+export interface BronzeCatalogProps {
+  /** The validated dataset contracts: one table each. */
+  readonly contracts: readonly Contract[];
+  /** The bucket holding bronze Parquet. */
+  readonly bronzeBucket: s3.IBucket;
+  /** Glue database name: lower case letters, digits and underscores. */
+  readonly databaseName: string;
+}
+
+/** Glue (Hive) type of each contract column type. */
+const GLUE_TYPES: Readonly<Record<ColumnType, string>> = {
+  string: 'string',
+  int64: 'bigint',
+  double: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+};
+
+/** Columns the ingest adds to every bronze row. */
+export const LINEAGE_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
+  { name: '_source_file', type: 'string', comment: 's3://bucket/key of the source file' },
+  { name: '_source_etag', type: 'string', comment: 'ETag of the source version read' },
+  { name: '_source_row', type: 'bigint', comment: 'line of the record in the source file' },
+  { name: '_ingested_at', type: 'timestamp', comment: 'when the row was written to bronze' },
+  { name: '_run_id', type: 'string', comment: 'the ingest run that wrote the row' },
+];
+
+/** The Glue columns of a dataset's bronze table: its contract columns, then the lineage columns. */
+export function glueColumnsFor(contract: Contract): glue.CfnTable.ColumnProperty[] {
+  return [
+    ...contract.columns.map((c) => ({ name: c.name.toLowerCase(), type: GLUE_TYPES[c.type] })),
+    ...LINEAGE_COLUMNS,
+  ];
+}
+
+/**
+ * A Glue database with one unpartitioned Parquet table per dataset over `s3://<bronze>/<ingestion_key>/`.
+ * Athena lists a table location recursively at query time, so every new bronze object under the
+ * prefix is visible at once without a crawler or partition maintenance: the equivalent of
+ * partition projection for this layout (`<ingestion_key>/<bucket>/<key>.parquet`).
+ */
+export class BronzeCatalog extends Construct {
+  /** The Glue database. */
+  public readonly database: glue.CfnDatabase;
+  /** One table per dataset, keyed by ingestion_key. */
+  public readonly tables: ReadonlyMap<string, glue.CfnTable>;
+
+  constructor(scope: Construct, id: string, props: BronzeCatalogProps) {
+    super(scope, id);
+    const catalogId = Stack.of(this).account;
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId,
+      databaseInput: { name: props.databaseName, description: 'Bronze layer of the ingested datasets' },
+    });
+    const tables = new Map<string, glue.CfnTable>();
+    for (const contract of props.contracts) {
+      const key = contract.ingestion_key;
+      const table = new glue.CfnTable(this, `Table-${key}`, {
+        catalogId,
+        databaseName: this.database.ref,
+        tableInput: {
+          name: key,
+          description: contract.description ?? `Bronze rows of dataset ${key}`,
+          tableType: 'EXTERNAL_TABLE',
+          parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+          storageDescriptor: {
+            columns: glueColumnsFor(contract),
+            location: `s3://${props.bronzeBucket.bucketName}/${bronzePrefixFor(key)}`,
+            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+            serdeInfo: {
+              serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+              parameters: { 'serialization.format': '1' },
+            },
+          },
+        },
+      });
+      tables.set(key, table);
+    }
+    this.tables = tables;
+  }
+}

@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/core/config.js';
+
+/** Where the bundled contracts live inside the function: the bundle root is /var/task. */
+export const BUNDLED_DATASETS_DIR = '/var/task/datasets';
+
+/**
+ * ESM output still meets CommonJS dependencies that call `require` for Node built-ins;
+ * this gives them one.
+ */
+const REQUIRE_SHIM =
+  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
+export interface BronzeFunctionProps {
+  /** Absolute path of the handler's entry file (it exports `handler`). */
+  readonly entry: string;
+  /** Directory holding package-lock.json, the root esbuild resolves modules from. */
+  readonly projectRoot: string;
+  /** Absolute paths of the validated contract files copied into the bundle. */
+  readonly datasetFiles: readonly string[];
+  /** Powertools service name, the `service` key of every log line and metric. */
+  readonly serviceName: string;
+  /** One line on what the function does. */
+  readonly description: string;
+  /**
+   * Memory in MB (CPU grows with it).
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Longest a single invocation may run.
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Powertools log level.
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * CloudWatch namespace of the Powertools metrics.
+   * @default 'BronzeIngest'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A NodejsFunction with the project's Lambda defaults: nodejs22.x on arm64, an explicit log group
+ * with retention (not the LogRetention custom resource), a role that may write only to that log
+ * group, source maps, Powertools settings, and the dataset contracts shipped in the bundle.
+ */
+export class BronzeFunction extends Construct {
+  /** The function; grant access and add environment through the owning constructs' methods. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The execution role, which starts with no permission beyond writing its own logs. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BronzeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // An own role instead of the default one, which carries the AWSLambdaBasicExecutionRole
+    // managed policy (logs:* on every log group of the account).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const datasetFiles = props.datasetFiles.map((f) => JSON.stringify(f)).join(' ');
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.minutes(5),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'BronzeIngest',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        [ENV.datasetsDir]: BUNDLED_DATASETS_DIR,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK is bundled, not taken from the runtime: the runtime's SDK version moves under
+        // us, while the bundled one is the version the unit and integration tests ran against.
+        bundleAwsSDK: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // Ships exactly the contracts validated at synth time (POSIX shell commands).
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `mkdir -p "${outputDir}/datasets"`,
+            `cp ${datasetFiles} "${outputDir}/datasets/"`,
+          ],
+        },
+      },
+    });
+    const acknowledge = Validations.of(this.function);
+    const runtimeReason =
+      'nodejs22.x is the runtime the bundle targets and the handlers are tested on; moving to a newer one ' +
+      'is a deliberate change of the esbuild target and the test matrix, not an automatic one.';
+    acknowledge.acknowledge({ id: 'AwsSolutions-L1', reason: runtimeReason });
+    acknowledge.acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: runtimeReason });
+    acknowledge.acknowledge({
+      id: 'Serverless-LambdaTracing',
+      reason:
+        'Each file is traced by its run id in Powertools logs and metrics; X-Ray would add a Resource "*" ' +
+        'grant and cost for spans that show little more than the S3 and DynamoDB calls.',
+    });
+  }
+}

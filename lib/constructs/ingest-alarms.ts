@@ -1,0 +1,105 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface IngestAlarmsProps {
+  /** The ingest queue whose oldest message must not grow old. */
+  readonly queue: sqs.IQueue;
+  /** The dead-letter queue that must stay empty. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The ingest function whose errors are watched. */
+  readonly ingestFunction: lambda.IFunction;
+  /**
+   * Address that receives alarm notifications.
+   * @default - no topic and no notifications; the alarms are visible in CloudWatch only
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Age of the oldest queued message above which ingestion is considered stuck.
+   * @default Duration.hours(1)
+   */
+  readonly oldestMessageAgeThreshold?: Duration;
+}
+
+/** Alarms on the three signs that files are not getting ingested, optionally mailed through SNS. */
+export class IngestAlarms extends Construct {
+  /** A message reached the dead-letter queue: a file failed on every retry, or an event was undeliverable. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** The ingest function threw (infrastructure errors; data errors end in `rejected`, not here). */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+  /** Messages wait longer than the threshold: ingestion is stuck or far behind. */
+  public readonly oldestMessageAlarm: cloudwatch.Alarm;
+  /** Alarm notifications, when an address was given. */
+  public readonly topic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: IngestAlarmsProps) {
+    super(scope, id);
+    const threshold = props.oldestMessageAgeThreshold ?? Duration.hours(1);
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
+      alarmDescription: 'Files or events reached the bronze ingest dead-letter queue',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'IngestErrors', {
+      alarmDescription: 'The bronze ingest function failed invocations',
+      metric: props.ingestFunction.metricErrors({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.oldestMessageAlarm = new cloudwatch.Alarm(this, 'OldestMessageAge', {
+      alarmDescription: `A queued file has waited more than ${threshold.toHumanString()} for ingestion`,
+      metric: props.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: threshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    if (props.alarmEmail) {
+      // A customer managed key: CloudWatch cannot publish to a topic under the AWS managed SNS key.
+      const key = new kms.Key(this, 'TopicKey', {
+        description: 'Encrypts bronze ingest alarm notifications',
+        enableKeyRotation: true,
+        // The key protects transient notifications only; nothing stored depends on it.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      this.topic = new sns.Topic(this, 'Topic', {
+        displayName: 'Bronze ingest alarms',
+        masterKey: key,
+        enforceSSL: true,
+      });
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      Validations.of(this.topic).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An undeliverable alarm mail has no consumer to replay it to; the alarm state stays in CloudWatch.',
+      });
+      const action = new actions.SnsAction(this.topic);
+      for (const alarm of [this.deadLetterAlarm, this.errorsAlarm, this.oldestMessageAlarm]) {
+        alarm.addAlarmAction(action);
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/core/config.js';
+
+export interface IngestQueueProps {
+  /** How long a received message stays invisible; at least 6x the ingest function timeout. */
+  readonly visibilityTimeout: Duration;
+  /**
+   * Receives of one message before SQS moves it to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+/** The queue between EventBridge (and the sweep) and the ingest function, with its dead-letter queue. */
+export class IngestQueue extends Construct {
+  /** One message per "Object Created" event or swept file. */
+  public readonly queue: sqs.Queue;
+  /** Messages whose ingestion failed on every receive, and events EventBridge could not deliver. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: IngestQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This is the dead-letter queue: its messages wait for an operator to inspect and redrive them.',
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+  }
+
+  /** Lets a function enqueue files and tells it the queue URL. */
+  public grantSend(fn: lambda.Function): void {
+    this.queue.grantSendMessages(fn);
+    fn.addEnvironment(ENV.ingestQueueUrl, this.queue.queueUrl);
+  }
+}

@@ -1,0 +1,111 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/core/config.js';
+import { type Contract, LANDING_BUCKET } from '../../lambdas/core/contract.js';
+import { acknowledgeWildcardResources } from '../nag.js';
+import { hardenedBucket } from './hardened-bucket.js';
+
+/** One registered source of one dataset, with its bucket resolved to a construct. */
+export interface DatasetSource {
+  readonly ingestionKey: string;
+  readonly bucket: s3.IBucket;
+  /** True when the contract names an existing bucket rather than the landing bucket. */
+  readonly external: boolean;
+  readonly prefix: string;
+  readonly suffix: string;
+}
+
+export interface LandingStorageProps {
+  /** The validated dataset contracts; their sources decide which buckets and prefixes are read. */
+  readonly contracts: readonly Contract[];
+  /** What happens to the landing bucket when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Bucket that receives the landing bucket's server access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+  /** How long overwritten or deleted source versions are kept. */
+  readonly noncurrentVersionExpiration: Duration;
+}
+
+/**
+ * The landing bucket and every dataset source, including existing buckets named by contracts.
+ *
+ * Existing buckets are imported by name; the stack cannot switch on their EventBridge
+ * notifications without a custom resource, so their owner runs once per bucket:
+ *   aws s3api put-bucket-notification-configuration --bucket <name> \
+ *     --notification-configuration '{"EventBridgeConfiguration":{}}'
+ * (this replaces the bucket's notification configuration: merge any existing entries into it).
+ * Until then, the scheduled sweep still picks their files up. Objects encrypted with a customer
+ * managed KMS key also need kms:Decrypt granted on that key to the ingest and sweep roles.
+ */
+export class LandingStorage extends Construct {
+  /** Versioned landing bucket that publishes "Object Created" events to EventBridge. */
+  public readonly bucket: s3.Bucket;
+  /** Every (dataset, bucket, prefix, suffix) the stack ingests from. */
+  public readonly sources: readonly DatasetSource[];
+
+  constructor(scope: Construct, id: string, props: LandingStorageProps) {
+    super(scope, id);
+    this.bucket = hardenedBucket(this, 'Bucket', {
+      removalPolicy: props.removalPolicy,
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix: 'landing/',
+      noncurrentVersionExpiration: props.noncurrentVersionExpiration,
+    });
+    // The L2 `eventBridgeEnabled` prop is implemented with the Custom::S3BucketNotifications
+    // resource; the native CloudFormation property does the same without one.
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+
+    const imported = new Map<string, s3.IBucket>();
+    const importBucket = (name: string): s3.IBucket => {
+      let bucket = imported.get(name);
+      if (!bucket) {
+        bucket = s3.Bucket.fromBucketName(this, `Source-${name}`, name);
+        imported.set(name, bucket);
+      }
+      return bucket;
+    };
+    this.sources = props.contracts.flatMap((contract) =>
+      contract.sources.map((source) => {
+        const external = source.bucket !== LANDING_BUCKET;
+        return {
+          ingestionKey: contract.ingestion_key,
+          bucket: external ? importBucket(source.bucket) : this.bucket,
+          external,
+          prefix: source.prefix,
+          suffix: source.suffix,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Lets a function list the source buckets and read (and version-read) objects under the
+   * registered prefixes, and tells it the landing bucket's name.
+   */
+  public grantReadSources(fn: lambda.Function): void {
+    const objectArns = new Set<string>();
+    const bucketArns = new Set<string>();
+    for (const source of this.sources) {
+      objectArns.add(source.bucket.arnForObjects(`${source.prefix}*`));
+      bucketArns.add(source.bucket.bucketArn);
+    }
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [...objectArns],
+    });
+    // Not narrowed by an s3:prefix condition: S3 evaluates ListBucket without a prefix when it
+    // decides whether a GetObject on a missing key returns 404 or 403, and the ingest must see 404.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [...bucketArns] });
+    fn.addEnvironment(ENV.landingBucket, this.bucket.bucketName);
+    acknowledgeWildcardResources(
+      fn.role ?? fn,
+      objectArns,
+      'Source file names are not known in advance: the grant covers the keys under each registered prefix.',
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/core/config.js';
+import { STATUS_INDEX_NAME, TTL_ATTRIBUTE } from '../../lambdas/core/ledger.js';
+import { acknowledgeWildcardResources } from '../nag.js';
+
+export interface LedgerTableProps {
+  /** What happens to the table when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The file ledger: one item per source file, keyed by (ingestion_key, file_path). */
+export class LedgerTable extends Construct {
+  /** On-demand table with point-in-time recovery, a TTL for leases and audit records, and a status index. */
+  public readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: LedgerTableProps) {
+    super(scope, id);
+    // dynamodb.Table, not TableV2: TableV2 synthesizes AWS::DynamoDB::GlobalTable, which the
+    // emulators do not deploy.
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'ingestion_key', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'file_path', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Only audit records and leases carry it; a file's "was loaded" fact never expires.
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: props.removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: STATUS_INDEX_NAME,
+      partitionKey: { name: 'ingestion_key', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'status_at', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  /** Lets a function read and write items of the table and its index, and names the table. */
+  public grantReadWrite(fn: lambda.Function): void {
+    this.table.grantReadWriteData(fn);
+    fn.addEnvironment(ENV.ledgerTable, this.table.tableName);
+    acknowledgeWildcardResources(
+      fn.role ?? fn,
+      [`${this.table.tableArn}/index/*`],
+      `index/* of this table is its one index, ${STATUS_INDEX_NAME}, queried to list files by status.`,
+    );
+  }
+}
