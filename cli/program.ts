@@ -1,0 +1,384 @@
+/**
+ * The `bronze` program: global options, one registration per command, and the mapping of
+ * outcomes to exit codes. Each command's work lives in cli/commands/; this file only declares
+ * the command line and hands the command what it needs.
+ */
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import type { FileStatus } from '../lambdas/core/ledger.js';
+import manifest from '../package.json' with { type: 'json' };
+import { files } from './commands/files.js';
+import { localUp } from './commands/local.js';
+import { reconcileCommand } from './commands/reconcile.js';
+import { REPROCESS_STATUSES, reprocess } from './commands/reprocess.js';
+import { confirmReset, reset } from './commands/reset.js';
+import { runs } from './commands/runs.js';
+import { show } from './commands/show.js';
+import { status } from './commands/status.js';
+import { sweepCommand } from './commands/sweep.js';
+import { validate } from './commands/validate.js';
+import { DRY_RUN_QUEUE } from './dry-run.js';
+import { EXIT_CODES_HELP, ExitCode, exitCodeFor, isInfrastructureError } from './errors.js';
+import { printReport, type Report } from './output.js';
+import { collect, fileStatus, pointInTime, positiveInt } from './parse.js';
+import { type CliRuntime, type GlobalOptions, Session } from './session.js';
+
+const SETTINGS_HELP = [
+  'Target (each setting: flag, else the --stack output, else the environment variable):',
+  '  ledger table       --table             LedgerTableName        LEDGER_TABLE',
+  '  landing bucket     --landing-bucket    LandingBucketName      LANDING_BUCKET',
+  '  bronze bucket      --bronze-bucket     BronzeBucketName       BRONZE_BUCKET',
+  '  quarantine bucket  --quarantine-bucket QuarantineBucketName   QUARANTINE_BUCKET',
+  '  ingest queue       --queue-url         IngestQueueUrl         INGEST_QUEUE_URL',
+  '  Local stack (moto, LocalStack): --endpoint-url URL or AWS_ENDPOINT_URL; S3 is then addressed by path.',
+].join('\n');
+
+const EXAMPLES = [
+  'Examples:',
+  '  bronze --stack BronzeIngest status',
+  '  bronze files orders --status rejected --since 7d',
+  '  bronze show s3://my-landing/orders/2024-03-01.csv',
+  '  bronze sweep --dry-run --dataset orders',
+  '  bronze reprocess --dataset orders --status failed --reason "bucket policy fixed"',
+  '  bronze validate samples/orders/2024-03-03-ragged.csv --dataset orders',
+].join('\n');
+
+type Handler = (session: Session, command: Command) => Promise<Report<unknown>>;
+
+interface RunState {
+  exitCode: ExitCode;
+}
+
+/** Wraps a command's work: a session for its options, printing, the exit code, cleanup. */
+function action(runtime: CliRuntime, state: RunState, handler: Handler) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const session = new Session(runtime, command.optsWithGlobals<GlobalOptions>());
+    try {
+      const report = await handler(session, command);
+      printReport(runtime.sink, report, session.json);
+      state.exitCode = report.exitCode;
+    } finally {
+      session.close();
+    }
+  };
+}
+
+/** Builds the program; `state` receives the exit code of the command that ran. */
+export function createProgram(runtime: CliRuntime, state: RunState): Command {
+  const program = new Command('bronze')
+    .description(
+      'Operate bronze-ingest: inspect and steer the file ledger, sweep, reprocess, reconcile, validate.',
+    )
+    .version(manifest.version, '-V, --version')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .option('--stack <name>', "read table, buckets and queue from this CloudFormation stack's outputs")
+    .option('--table <name>', 'ledger table')
+    .option('--landing-bucket <name>', 'landing bucket')
+    .option('--bronze-bucket <name>', 'bronze bucket')
+    .option('--quarantine-bucket <name>', 'quarantine bucket')
+    .option('--queue-url <url>', 'ingest queue URL')
+    .option('--endpoint-url <url>', 'AWS endpoint (moto, LocalStack); default AWS_ENDPOINT_URL')
+    .option('--region <region>', 'AWS region; default AWS_REGION')
+    .option('--datasets <dir>', 'folder of dataset contracts; default DATASETS_DIR or ./datasets')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({ writeOut: (s) => runtime.sink.out(s), writeErr: (s) => runtime.sink.err(s) })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${SETTINGS_HELP}\n\n${EXIT_CODES_HELP}\n\n${EXAMPLES}`);
+  const act = (handler: Handler) => action(runtime, state, handler);
+  const since = (value: string) => pointInTime(value, (runtime.clock ?? { now: () => new Date() }).now());
+
+  program
+    .command('status')
+    .description(
+      'per dataset: files by status, last success, backlog (landed, not completed), oldest pending file',
+    )
+    .argument('[dataset]', 'one dataset; all by default')
+    .addHelpText(
+      'after',
+      '\nThe backlog comes from a dry-run sweep: it lists the landing prefixes and changes nothing.',
+    )
+    .action(
+      act(async (s, c) => {
+        const t = await s.target(['table', 'landingBucket']);
+        return status(
+          {
+            ledger: s.ledger(t.table),
+            store: s.store(),
+            contracts: s.contracts(),
+            landingBucket: t.landingBucket,
+            clock: s.clock,
+            progress: s.progress,
+          },
+          { dataset: c.args[0] },
+        );
+      }),
+    );
+
+  program
+    .command('files')
+    .description("list a dataset's files, page by page, through the ledger's status index (never a scan)")
+    .argument('<dataset>')
+    .option('--status <status>', 'processing, completed, rejected or failed', fileStatus)
+    .option('--since <time>', 'updated at or after: ISO time or an age (30m, 12h, 7d)', since)
+    .option('--limit <n>', 'items per page (default 50)', positiveInt)
+    .option('--cursor <cursor>', 'the cursor printed by the previous page')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ status?: FileStatus; since?: Date; limit?: number; cursor?: string }>();
+        const t = await s.target(['table']);
+        return files({ ledger: s.ledger(t.table), contracts: s.contracts() }, { dataset: c.args[0]!, ...o });
+      }),
+    );
+
+  program
+    .command('show')
+    .description("one file's whole ledger item, its history and its error")
+    .argument('<s3-uri>', 's3://bucket/key of the source file')
+    .option('--dataset <name>', 'the dataset, when the contracts cannot tell from the URI')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ dataset?: string }>();
+        const t = await s.target(['table']);
+        const landingBucket = await s.optional('landingBucket');
+        return show(
+          {
+            ledger: s.ledger(t.table),
+            contracts: s.contracts(),
+            ...(landingBucket ? { landingBucket } : {}),
+          },
+          { uri: c.args[0]!, ...o },
+        );
+      }),
+    );
+
+  program
+    .command('reprocess')
+    .description('re-ingest files, recording who and why on each item; bronze is replaced, never duplicated')
+    .argument('[s3-uri...]', 'source files; or select with --dataset and --status')
+    .option('--dataset <name>', 'dataset to select from (or of the URIs)')
+    .addOption(
+      new Option('--status <status>', "select the dataset's files in this status").choices(
+        REPROCESS_STATUSES,
+      ),
+    )
+    .requiredOption('--reason <text>', 'why: recorded on each item and in the audit trail')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ dataset?: string; status?: FileStatus; reason: string; by?: string }>();
+        const t = await s.target(['table', 'queueUrl']);
+        const landingBucket = await s.optional('landingBucket');
+        return reprocess(
+          {
+            ledger: s.ledger(t.table),
+            queue: s.queue(t.queueUrl),
+            contracts: s.contracts(),
+            ...(landingBucket ? { landingBucket } : {}),
+            clock: s.clock,
+            progress: s.progress,
+          },
+          { uris: c.args, ...o, by: s.operator(o.by) },
+        );
+      }),
+    );
+
+  program
+    .command('reset')
+    .description(
+      'delete ledger items so the next sweep ingests the files again (bronze is replaced in place)',
+    )
+    .argument('<dataset>')
+    .option('--file <s3-uri>', 'only this file')
+    .option('--yes', 'really delete; without it nothing happens')
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ file?: string; yes?: boolean; reason?: string; by?: string }>();
+        const dataset = c.args[0]!;
+        // Refused before any AWS call, so the refusal never depends on the network.
+        confirmReset(s.contracts(), { dataset, ...o, yes: o.yes ?? false });
+        const t = await s.target(['table', 'landingBucket']);
+        return reset(
+          {
+            ledger: s.ledger(t.table),
+            store: s.store(),
+            contracts: s.contracts(),
+            landingBucket: t.landingBucket,
+            clock: s.clock,
+            progress: s.progress,
+          },
+          { dataset, ...o, yes: true, by: s.operator(o.by) },
+        );
+      }),
+    );
+
+  program
+    .command('sweep')
+    .description('enqueue landed files the ledger has not finished: backfill, then new, then forward')
+    .option('--dataset <name>', 'only this dataset (repeatable); all by default', collect)
+    .option('--dry-run', 'print the plan, change nothing')
+    .option('--force', 're-ingest finished files too (safe: bronze keys are deterministic)')
+    .option(
+      '--max-files <n>',
+      'enqueue at most this many files; the rest waits for the next sweep',
+      positiveInt,
+    )
+    .option('--max-bytes <n>', 'enqueue at most this many bytes of files', positiveInt)
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{
+          dataset?: string[];
+          dryRun?: boolean;
+          force?: boolean;
+          maxFiles?: number;
+          maxBytes?: number;
+          reason?: string;
+          by?: string;
+        }>();
+        const t = await s.target(
+          o.dryRun ? ['table', 'landingBucket'] : ['table', 'landingBucket', 'queueUrl'],
+        );
+        const queue = o.dryRun ? DRY_RUN_QUEUE : s.queue((await s.target(['queueUrl'])).queueUrl);
+        return sweepCommand(
+          {
+            store: s.store(),
+            ledger: s.ledger(t.table),
+            queue,
+            contracts: s.contracts(),
+            landingBucket: t.landingBucket,
+            clock: s.clock,
+            progress: s.progress,
+          },
+          {
+            ...(o.dataset ? { datasets: o.dataset } : {}),
+            dryRun: o.dryRun ?? false,
+            force: o.force ?? false,
+            ...(o.maxFiles !== undefined ? { maxFiles: o.maxFiles } : {}),
+            ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+            ...(o.reason ? { reason: o.reason } : {}),
+            by: s.operator(o.by),
+          },
+        );
+      }),
+    );
+
+  program
+    .command('reconcile')
+    .description(
+      'rebuild missing ledger items from bronze footers and quarantine reports; report orphans both ways',
+    )
+    .argument('<dataset>')
+    .option('--dry-run', 'report what would be restored, write nothing')
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ dryRun?: boolean; reason?: string; by?: string }>();
+        const t = await s.target(['table', 'bronzeBucket', 'quarantineBucket']);
+        return reconcileCommand(
+          {
+            store: s.store(),
+            ledger: s.ledger(t.table),
+            clock: s.clock,
+            buckets: { bronze: t.bronzeBucket, quarantine: t.quarantineBucket },
+            contracts: s.contracts(),
+            progress: s.progress,
+          },
+          {
+            dataset: c.args[0]!,
+            dryRun: o.dryRun ?? false,
+            by: s.operator(o.by),
+            ...(o.reason ? { reason: o.reason } : {}),
+          },
+        );
+      }),
+    );
+
+  program
+    .command('validate')
+    .description(
+      'check a local file against its contract (header and rows) and say what would be rejected; no AWS',
+    )
+    .argument('<local-file>')
+    .requiredOption('--dataset <name>', 'the contract to check against')
+    .option('--max-problems <n>', 'bad rows to list (all are counted; default 50)', positiveInt)
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ dataset: string; maxProblems?: number }>();
+        return validate({ contracts: s.contracts() }, { file: s.path(c.args[0]!), name: c.args[0]!, ...o });
+      }),
+    );
+
+  program
+    .command('runs')
+    .description('the audit trail: sweeps, reprocesses, resets and reconciles (when, who, why, what changed)')
+    .argument('[dataset]', 'one dataset; all by default')
+    .option('--limit <n>', 'newest records to show (default 20)', positiveInt)
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ limit?: number }>();
+        const t = await s.target(['table']);
+        return runs({ ledger: s.ledger(t.table), contracts: s.contracts() }, { dataset: c.args[0], ...o });
+      }),
+    );
+
+  program
+    .command('local')
+    .description('the local stack on moto')
+    .command('up')
+    .description(
+      'start moto, deploy the stack and run the ingest runner until Ctrl-C; prints the environment',
+    )
+    .option('--concurrency <n>', 'runner invocations at once (default 2)', positiveInt)
+    .addOption(
+      new Option('--log-level <level>', 'handler log level (default INFO)').choices([
+        'DEBUG',
+        'INFO',
+        'WARN',
+        'ERROR',
+        'SILENT',
+      ]),
+    )
+    .action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const o = command.optsWithGlobals<GlobalOptions & { concurrency?: number; logLevel?: string }>();
+      await localUp({
+        ...(o.datasets ? { datasetsDir: resolve(runtime.cwd ?? process.cwd(), o.datasets) } : {}),
+        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+        ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI on user arguments (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], runtime: CliRuntime): Promise<ExitCode> {
+  const state: RunState = { exitCode: ExitCode.Ok };
+  try {
+    await createProgram(runtime, state).parseAsync([...argv], { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    // Commander has printed its own message (or the help) already.
+    if (error instanceof CommanderError) return code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (argv.includes('--json')) {
+      const name = error instanceof Error ? error.name : 'Error';
+      runtime.sink.err(`${JSON.stringify({ error: { name, message, exitCode: code } })}\n`);
+    } else {
+      const hint = isInfrastructureError(error)
+        ? '\n(an AWS call failed: check credentials, --region and --endpoint-url)'
+        : '';
+      runtime.sink.err(`bronze: ${message}${hint}\n`);
+      if (runtime.env.BRONZE_DEBUG && error instanceof Error && error.stack)
+        runtime.sink.err(`${error.stack}\n`);
+    }
+    return code;
+  }
+}
