@@ -58,8 +58,8 @@ export interface ConvertResult {
 export class FileRejectedError extends DataError {
   constructor(
     cause: DataError,
+    /** Data rows read before the verdict (all of them, unless the bytes could not be read on). */
     readonly dataRows: number,
-    readonly badRows: number,
   ) {
     super(cause.code, cause.message, { line: cause.line, cause });
     this.name = 'FileRejectedError';
@@ -130,8 +130,13 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
     groupChars = 0;
   };
 
-  const overCountLimit = (): boolean =>
-    policy.mode === 'quarantine_rows' && policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows;
+  // Once the file is known to be rejected, the rest is only counted, so that the report and
+  // the ledger can say how many data rows the file held.
+  let rejection: DataError | undefined;
+  const tooManyBadRows = (limit: string): DataError =>
+    new DataError('TOO_MANY_BAD_ROWS', `${badRows} of ${dataRows} data rows are bad (${limit}); first: ${firstProblem?.message}`, {
+      line: firstProblem?.line,
+    });
 
   try {
     try {
@@ -141,12 +146,18 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
         for (let i = 0; i < rows.length; i++) {
           const record = rows[i]!;
           if (!mapping) {
-            mapping = checkHeader(record, contract);
+            try {
+              mapping = checkHeader(record, contract);
+            } catch (e) {
+              if (!(e instanceof DataError)) throw e;
+              rejection = e;
+              mapping = { sourceIndex: [], fieldCount: record.length, extra: [] };
+            }
             converter = new RowConverter(contract, mapping);
             continue;
           }
           dataRows++;
-          if (firstProblem && (policy.mode === 'abort' || overCountLimit())) continue; // counting only
+          if (rejection) continue;
           const line = lines[i]!;
           const problem = problems.get(i) ?? converter!.append(record, columns);
           if (problem === undefined) {
@@ -157,24 +168,29 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           }
           badRows++;
           firstProblem ??= new DataError('BAD_ROW', `line ${line}: ${problem}`, { line });
-          if (policy.mode === 'quarantine_rows') await input.onBadRow(line, problem, record);
+          if (policy.mode === 'abort') {
+            rejection = firstProblem;
+            continue;
+          }
+          if (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows) {
+            rejection = tooManyBadRows(`limit ${policy.max_bad_rows} rows`);
+            continue;
+          }
+          await input.onBadRow(line, problem, record);
         }
       }
     } catch (e) {
-      if (e instanceof DataError) throw new FileRejectedError(e, dataRows, dataRows);
+      // Undecodable bytes or a runaway record: nothing after it can be read, so counts stop here.
+      if (e instanceof DataError) throw new FileRejectedError(e, dataRows);
       throw e;
     }
-    if (!mapping) throw new FileRejectedError(new DataError('EMPTY', 'file has no header line', { line: 1 }), 0, 0);
-    if (firstProblem) {
-      if (policy.mode === 'abort') throw new FileRejectedError(firstProblem, dataRows, dataRows);
-      const limit = thresholdExceeded(policy, badRows, dataRows);
-      if (limit) {
-        const error = new DataError('TOO_MANY_BAD_ROWS', `${badRows} of ${dataRows} data rows are bad (${limit}); first: ${firstProblem.message}`, {
-          line: firstProblem.line,
-        });
-        throw new FileRejectedError(error, dataRows, dataRows);
+    if (!mapping) throw new FileRejectedError(new DataError('EMPTY', 'file has no header line', { line: 1 }), 0);
+    if (!rejection && policy.mode === 'quarantine_rows' && policy.max_bad_rows_percent !== undefined) {
+      if ((badRows / Math.max(dataRows, 1)) * 100 > policy.max_bad_rows_percent) {
+        rejection = tooManyBadRows(`limit ${policy.max_bad_rows_percent}%`);
       }
     }
+    if (rejection) throw new FileRejectedError(rejection, dataRows);
     await flush();
     rowsIngested = dataRows - badRows;
     let bronzeEtag: string | undefined;
@@ -191,16 +207,4 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
     await writer?.abort().catch(() => undefined);
     throw e;
   }
-}
-
-function thresholdExceeded(
-  policy: Extract<Contract['error_policy'], { mode: 'quarantine_rows' }>,
-  badRows: number,
-  dataRows: number,
-): string | undefined {
-  if (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows) return `limit ${policy.max_bad_rows} rows`;
-  if (policy.max_bad_rows_percent !== undefined && (badRows / Math.max(dataRows, 1)) * 100 > policy.max_bad_rows_percent) {
-    return `limit ${policy.max_bad_rows_percent}%`;
-  }
-  return undefined;
 }

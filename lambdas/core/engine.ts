@@ -157,7 +157,7 @@ export async function ingestObject(deps: EngineDeps, request: IngestRequest, inv
   };
 
   try {
-    if (head.size === 0) throw new FileRejectedError(new DataError('EMPTY', 'object is empty (0 bytes)'), 0, 0);
+    if (head.size === 0) throw new FileRejectedError(new DataError('EMPTY', 'object is empty (0 bytes)'), 0);
     const source = await deps.store.read(bucket, key, { ifMatch: etag });
     const lineage = { sourceFile: fileKey.filePath, etag, runId: invocation.runId, ingestedAt: started };
     const objectMetadata = {
