@@ -17,12 +17,13 @@ import {
   type FileErrorInfo,
   type FileKey,
   FileStatus,
-  HIGH_WATER_MARK_PATH,
+  HIGH_WATER_MARK,
   type Ledger,
   type LedgerItem,
   type ListFilesOptions,
   type OwnedTransition,
   type RejectionResult,
+  RESERVED_PREFIX,
   RUN_PATH_PREFIX,
   type RunRecord,
   STATUS_INDEX_NAME,
@@ -298,20 +299,21 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /** The dataset's high-water mark, if one was ever set. */
-  async getHighWaterMark(ingestionKey: string): Promise<string | undefined> {
-    const key = { ingestionKey, filePath: HIGH_WATER_MARK_PATH };
+  async getHighWaterMark(ingestionKey: string, mark = HIGH_WATER_MARK): Promise<string | undefined> {
+    const key = { ingestionKey, filePath: `${RESERVED_PREFIX}${mark}` };
     const item = await this.getFile(key);
     const value = (item as Attributes | undefined)?.value;
     return typeof value === 'string' ? value : undefined;
   }
 
   /** Raises the mark; a lower or equal value is a silent no-op. */
-  async raiseHighWaterMark(ingestionKey: string, value: string): Promise<void> {
-    await this.conditional('UpdateItem', HIGH_WATER_MARK_PATH, () =>
+  async raiseHighWaterMark(ingestionKey: string, value: string, mark = HIGH_WATER_MARK): Promise<void> {
+    const path = `${RESERVED_PREFIX}${mark}`;
+    await this.conditional('UpdateItem', path, () =>
       this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { ingestion_key: ingestionKey, file_path: HIGH_WATER_MARK_PATH },
+          Key: { ingestion_key: ingestionKey, file_path: path },
           UpdateExpression: 'SET #v = :v',
           ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
           ExpressionAttributeNames: { '#v': 'value' },

@@ -108,6 +108,17 @@ export const ContractSchema = z
     primary_key: z.array(z.string()).optional(),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     partition_date: PartitionDateSchema.optional(),
+    sweep: z
+      .object({
+        time_ordered_keys: z
+          .boolean()
+          .default(false)
+          .describe(
+            'keys sort in arrival order (for example orders/2024/03/01/...): the sweep lists each source only after the last key up to which every file is finished; a late file with an older key is then found by its event, or by "bronze sweep --force"',
+          ),
+      })
+      .strict()
+      .default({ time_ordered_keys: false }),
     max_attempts: z.number().int().min(1).max(100).default(5).describe('infrastructure retries before a file stays failed'),
     bronze: BronzeOptionsSchema.default(BronzeOptionsSchema.parse({})),
   })

@@ -19,7 +19,9 @@ export const STATUS_INDEX_NAME = 'by_status';
 export const TTL_ATTRIBUTE = 'expires_at';
 /** file_path values that start with this are reserved items (high-water marks, run records). */
 export const RESERVED_PREFIX = '#';
-export const HIGH_WATER_MARK_PATH = '#high_water_mark';
+/** The dataset's newest partition date seen by the sweep. */
+export const HIGH_WATER_MARK = 'high_water_mark';
+export const HIGH_WATER_MARK_PATH = `${RESERVED_PREFIX}${HIGH_WATER_MARK}`;
 export const RUN_PATH_PREFIX = '#run#';
 /** Earlier versions kept on an item. */
 export const HISTORY_LIMIT = 20;
@@ -167,11 +169,17 @@ export interface Ledger {
   deleteFile(key: FileKey): Promise<void>;
   /** Writes an item rebuilt from bronze metadata, only if none exists. Returns false when one did. */
   restoreFile(item: LedgerItem): Promise<boolean>;
-  getHighWaterMark(ingestionKey: string): Promise<string | undefined>;
+  /** A raise-only mark of the dataset (reserved item `#<mark>`); the high-water mark by default. */
+  getHighWaterMark(ingestionKey: string, mark?: string): Promise<string | undefined>;
   /** Raises the mark; never lowers it. */
-  raiseHighWaterMark(ingestionKey: string, value: string): Promise<void>;
+  raiseHighWaterMark(ingestionKey: string, value: string, mark?: string): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
   listRuns(ingestionKey: string, options?: { limit?: number }): Promise<RunRecord[]>;
+}
+
+/** The mark holding the key up to which a time-ordered source is finished (the sweep's StartAfter). */
+export function listCheckpointMark(bucket: string, prefix: string): string {
+  return `list_after#s3://${bucket}/${prefix}`;
 }
 
 /** `s3://bucket/key` */

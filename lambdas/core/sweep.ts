@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Contract, sourceBucketName } from './contract.js';
-import { filePathFor, FileStatus, type Ledger, type LedgerItem } from './ledger.js';
+import { filePathFor, FileStatus, type Ledger, type LedgerItem, listCheckpointMark } from './ledger.js';
 import type { Clock, IngestQueue, IngestRequest, ObjectHead, ObjectStore } from './ports.js';
 
 /** What the sweep thinks of one landed file. */
@@ -120,6 +120,8 @@ export interface DatasetSweep {
   readonly deferredByCap: number;
   readonly highWaterMarkBefore?: string;
   readonly highWaterMarkAfter?: string;
+  /** Time-ordered sources only: where listing started and how far every file is now finished. */
+  readonly checkpoints: ReadonlyArray<{ source: string; listedAfter?: string; finishedThrough?: string }>;
 }
 
 export interface SweepReport {
@@ -137,9 +139,9 @@ function emptyCounts(): Record<SweepClass, number> {
   return Object.fromEntries(Object.values(SweepClass).map((c) => [c, 0])) as Record<SweepClass, number>;
 }
 
-/** Lists one source prefix, keeping only keys the source claims. */
-async function* sourceObjects(store: ObjectStore, bucket: string, prefix: string, suffix: string) {
-  for await (const page of store.list(bucket, prefix)) {
+/** Lists one source prefix (after `startAfter`, when given), keeping only keys the source claims. */
+async function* sourceObjects(store: ObjectStore, bucket: string, prefix: string, suffix: string, startAfter?: string) {
+  for await (const page of store.list(bucket, prefix, startAfter ? { startAfter } : undefined)) {
     yield page.filter((o) => o.key.endsWith(suffix) && !o.key.endsWith('/'));
   }
 }
@@ -171,9 +173,18 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     let listPages = 0;
     let ledgerLookups = 0;
     let newestDate: string | undefined;
+    const checkpoints: DatasetSweep['checkpoints'][number][] = [];
     for (const source of contract.sources) {
       const bucket = sourceBucketName(source, deps.landingBucket);
-      for await (const page of sourceObjects(deps.store, bucket, source.prefix, source.suffix)) {
+      // A time-ordered source is listed only after the key up to which everything is finished,
+      // so a sweep does not relist history. --force relists it all.
+      const timeOrdered = contract.sweep.time_ordered_keys;
+      const checkpointMark = listCheckpointMark(bucket, source.prefix);
+      const listedAfter =
+        timeOrdered && !options.force ? await deps.ledger.getHighWaterMark(dataset, checkpointMark) : undefined;
+      let finishedThrough = listedAfter;
+      let gap = false;
+      for await (const page of sourceObjects(deps.store, bucket, source.prefix, source.suffix, listedAfter)) {
         listPages++;
         if (!page.length) continue;
         const paths = page.map((o) => filePathFor(bucket, o.key));
@@ -183,6 +194,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
           const filePath = paths[i]!;
           const cls = classifyFile(head, items.get(filePath), now, contract.max_attempts);
           byClass[cls]++;
+          if (cls !== SweepClass.Done) gap = true;
+          else if (!gap) finishedThrough = head.key;
           const partitionDate = partitionDateOf(contract, head);
           if (partitionDate && (!newestDate || partitionDate > newestDate)) newestDate = partitionDate;
           const planned: PlannedFile = {
@@ -202,6 +215,13 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         });
         listed += page.length;
         options.onProgress?.({ dataset, listed });
+      }
+      if (timeOrdered) {
+        const sourceUri = `s3://${bucket}/${source.prefix}`;
+        checkpoints.push({ source: sourceUri, ...(listedAfter ? { listedAfter } : {}), ...(finishedThrough ? { finishedThrough } : {}) });
+        if (!options.dryRun && !options.force && finishedThrough && finishedThrough !== listedAfter) {
+          await deps.ledger.raiseHighWaterMark(dataset, finishedThrough, checkpointMark);
+        }
       }
     }
     const ordered = [...candidates, ...toReprocess].sort(comparePlanned);
@@ -239,6 +259,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       byClass,
       enqueued: chosen.length,
       deferredByCap: ordered.length - chosen.length,
+      checkpoints,
       ...(mark ? { highWaterMarkBefore: mark } : {}),
       ...(newestDate && (!mark || newestDate > mark) && !options.dryRun ? { highWaterMarkAfter: newestDate } : mark ? { highWaterMarkAfter: mark } : {}),
     };

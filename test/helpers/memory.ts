@@ -297,13 +297,13 @@ export class MemoryLedger implements Ledger {
     return true;
   }
 
-  async getHighWaterMark(ingestionKey: string) {
-    return this.marks.get(ingestionKey);
+  async getHighWaterMark(ingestionKey: string, mark = 'high_water_mark') {
+    return this.marks.get(`${ingestionKey}|${mark}`);
   }
 
-  async raiseHighWaterMark(ingestionKey: string, value: string) {
-    const current = this.marks.get(ingestionKey);
-    if (!current || current < value) this.marks.set(ingestionKey, value);
+  async raiseHighWaterMark(ingestionKey: string, value: string, mark = 'high_water_mark') {
+    const current = this.marks.get(`${ingestionKey}|${mark}`);
+    if (!current || current < value) this.marks.set(`${ingestionKey}|${mark}`, value);
   }
 
   async recordRun(run: RunRecord) {

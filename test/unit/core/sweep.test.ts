@@ -188,3 +188,51 @@ describe('sweep over in-memory storage', () => {
     await expect(sweep(deps, { by: 'test', datasets: ['nope'] })).rejects.toThrow('no dataset contract named nope');
   });
 });
+
+describe('sweep of a time-ordered source', () => {
+  const contract = testContract({ sweep: { time_ordered_keys: true } });
+
+  it('lists only after the key up to which every file is finished, and moves that key forward', async () => {
+    const store = new MemoryObjectStore();
+    const ledger = new MemoryLedger();
+    const sent: IngestRequest[] = [];
+    const deps = {
+      store,
+      ledger,
+      queue: { send: async (r: readonly IngestRequest[]) => void sent.push(...r) },
+      contracts: [contract],
+      landingBucket: 'landing',
+      clock: new TestClock(now),
+    };
+    const keys = ['01', '02', '03', '04'].map((d) => `things/2024/03/${d}.csv`);
+    for (const key of keys) store.putSync('landing', key, 'id,name\n');
+    const finish = async (key: string) => {
+      const filePath = filePathFor('landing', key);
+      const etag = store.get('landing', key)!.etag;
+      await ledger.claimFile({ ingestionKey: 'things', filePath, etag, size: 1, runId: 'r', now, leaseMs: 1, maxAttempts: 5 });
+      await ledger.markCompleted({ ingestionKey: 'things', filePath, runId: 'r', etag, now }, { rowsIngested: 0, rowsRejected: 0 });
+    };
+    await finish(keys[0]!);
+    await finish(keys[1]!);
+    await finish(keys[3]!);
+
+    const first = await sweep(deps, { by: 'test' });
+    expect(first.datasets[0]).toMatchObject({
+      listed: 4,
+      checkpoints: [{ source: 's3://landing/things/', finishedThrough: keys[1] }],
+    });
+    expect(sent.map((r) => r.key)).toEqual([keys[2]]);
+
+    await finish(keys[2]!);
+    sent.length = 0;
+    const second = await sweep(deps, { by: 'test' });
+    expect(second.datasets[0]).toMatchObject({
+      listed: 2,
+      checkpoints: [{ listedAfter: keys[1], finishedThrough: keys[3] }],
+    });
+    expect(sent).toEqual([]);
+
+    const forced = await sweep(deps, { by: 'test', force: true, dryRun: true });
+    expect(forced.datasets[0]!.listed).toBe(4);
+  });
+});
