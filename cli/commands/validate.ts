@@ -69,41 +69,6 @@ export function describePolicy(policy: ErrorPolicy): string {
   return `quarantine_rows: bad rows are set aside; the file is rejected above ${limits.join(' or ')}`;
 }
 
-/**
- * The verdict the contract's policy gives for these counts, with the engine's reason codes:
- * BAD_ROW under `abort`, TOO_MANY_BAD_ROWS over a `quarantine_rows` limit.
- */
-export function policyVerdict(
-  policy: ErrorPolicy,
-  counts: { dataRows: number; badRows: number },
-  first?: RowProblem,
-): { verdict: Verdict; rejection?: { code: string; message: string; line?: number } } {
-  const { dataRows, badRows } = counts;
-  if (badRows === 0) return { verdict: 'accepted' };
-  const firstMessage = first ? `line ${first.line}: ${first.reason}` : 'a row is bad';
-  const line = first ? { line: first.line } : {};
-  if (policy.mode === 'abort')
-    return { verdict: 'rejected', rejection: { code: 'BAD_ROW', message: firstMessage, ...line } };
-  let limit: string | undefined;
-  if (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows)
-    limit = `limit ${policy.max_bad_rows} rows`;
-  else if (
-    policy.max_bad_rows_percent !== undefined &&
-    (badRows / Math.max(dataRows, 1)) * 100 > policy.max_bad_rows_percent
-  ) {
-    limit = `limit ${policy.max_bad_rows_percent}%`;
-  }
-  if (!limit) return { verdict: 'accepted_with_rejected_rows' };
-  return {
-    verdict: 'rejected',
-    rejection: {
-      code: 'TOO_MANY_BAD_ROWS',
-      message: `${badRows} of ${dataRows} data rows are bad (${limit}); first: ${firstMessage}`,
-      ...line,
-    },
-  };
-}
-
 /** Bronze is not wanted here: every byte is dropped. */
 const DISCARD: ObjectWriter = {
   write: async () => undefined,
@@ -114,11 +79,8 @@ const DISCARD: ObjectWriter = {
 /** Validates a local file against its contract; exit 2 when it would be rejected or rows set aside. */
 export async function validate(deps: ValidateDeps, options: ValidateOptions): Promise<Report<ValidateData>> {
   const contract = contractNamed(deps.contracts, options.dataset);
-  let size: number;
   try {
-    const stat = statSync(options.file);
-    if (!stat.isFile()) throw new Error('not a regular file');
-    size = stat.size;
+    if (!statSync(options.file).isFile()) throw new Error('not a regular file');
   } catch (e) {
     throw new UsageError(`cannot read ${options.file}: ${(e as Error).message}`, { cause: e });
   }
@@ -131,7 +93,6 @@ export async function validate(deps: ValidateDeps, options: ValidateOptions): Pr
     policy: describePolicy(contract.error_policy),
   };
   const problems: RowProblem[] = [];
-  let first: RowProblem | undefined;
   let badRows = 0;
 
   const rejectedWhole = (code: string, message: string, dataRows: number, line?: number): ValidateData => ({
@@ -146,53 +107,42 @@ export async function validate(deps: ValidateDeps, options: ValidateOptions): Pr
   });
 
   let data: ValidateData;
-  if (size === 0) {
-    data = rejectedWhole('EMPTY', 'object is empty (0 bytes)', 0);
-  } else {
-    // Every bad row is listed whatever the policy; the real policy is applied to the counts after.
-    const lenient: Contract = {
-      ...contract,
-      error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 100 },
+  try {
+    // inspectAll: every bad row is listed whatever the policy, which rules only at the end.
+    const result = await convertToBronze({
+      contract,
+      source: createReadStream(options.file),
+      gzip,
+      lineage: {
+        sourceFile: `file://${options.file}`,
+        etag: 'local',
+        runId: 'validate',
+        ingestedAt: new Date(),
+      },
+      metadata: {},
+      inspectAll: true,
+      openBronze: async () => DISCARD,
+      onBadRow: async (line, reason) => {
+        badRows++;
+        if (problems.length < maxProblems) problems.push({ line, reason });
+      },
+    });
+    data = {
+      ...base,
+      verdict: badRows ? 'accepted_with_rejected_rows' : 'accepted',
+      dataRows: result.dataRows,
+      badRows,
+      rowsIngested: result.rowsIngested,
+      rowsRejected: result.rowsRejected,
+      problems,
     };
-    try {
-      const result = await convertToBronze({
-        contract: lenient,
-        source: createReadStream(options.file),
-        gzip,
-        lineage: {
-          sourceFile: `file://${options.file}`,
-          etag: 'local',
-          runId: 'validate',
-          ingestedAt: new Date(),
-        },
-        metadata: {},
-        openBronze: async () => DISCARD,
-        onBadRow: async (line, reason) => {
-          badRows++;
-          first ??= { line, reason };
-          if (problems.length < maxProblems) problems.push({ line, reason });
-        },
-      });
-      const outcome = policyVerdict(contract.error_policy, { dataRows: result.dataRows, badRows }, first);
-      const rejected = outcome.verdict === 'rejected';
-      data = {
-        ...base,
-        verdict: outcome.verdict,
-        dataRows: result.dataRows,
-        badRows,
-        rowsIngested: rejected ? 0 : result.rowsIngested,
-        rowsRejected: rejected ? result.dataRows : result.rowsRejected,
-        ...(outcome.rejection ? { rejection: outcome.rejection } : {}),
-        problems,
-      };
-    } catch (e) {
-      if (!(e instanceof FileRejectedError)) throw e;
-      data = rejectedWhole(e.code, e.message, e.dataRows, e.line);
-      const cause = e.cause;
-      if (cause instanceof HeaderMismatchError) {
-        const { missing, unexpected, duplicated, misordered } = cause;
-        data = { ...data, header: { missing, unexpected, duplicated, misordered } };
-      }
+  } catch (e) {
+    if (!(e instanceof FileRejectedError)) throw e;
+    data = rejectedWhole(e.code, e.message, e.dataRows, e.line);
+    const cause = e.cause;
+    if (cause instanceof HeaderMismatchError) {
+      const { missing, unexpected, duplicated, misordered } = cause;
+      data = { ...data, header: { missing, unexpected, duplicated, misordered } };
     }
   }
   const attention = data.verdict !== 'accepted';

@@ -2,8 +2,8 @@ import type { Contract } from './contract.js';
 import { decodeUtf8, gunzip } from './csv/decode.js';
 import { readCsv } from './csv/reader.js';
 import { DataError } from './errors.js';
-import type { ObjectWriter } from './ports.js';
 import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
+import type { ObjectWriter } from './ports.js';
 import { checkHeader, type HeaderMapping } from './validate/header.js';
 import { RowConverter } from './validate/rows.js';
 
@@ -35,13 +35,59 @@ export interface ConvertInput {
   readonly contract: Contract;
   readonly source: AsyncIterable<Uint8Array>;
   readonly gzip: boolean;
-  readonly lineage: { readonly sourceFile: string; readonly etag: string; readonly runId: string; readonly ingestedAt: Date };
+  readonly lineage: {
+    readonly sourceFile: string;
+    readonly etag: string;
+    readonly runId: string;
+    readonly ingestedAt: Date;
+  };
   /** Opens the bronze object; called only once there is a first row to write. */
   readonly openBronze: () => Promise<ObjectWriter>;
   /** Receives each bad row set aside under `quarantine_rows`. */
   readonly onBadRow: (line: number, reason: string, fields: readonly string[]) => Promise<void>;
   /** Parquet footer key-value metadata. */
   readonly metadata: Record<string, string>;
+  /**
+   * Validation: every bad row reaches `onBadRow` whatever the policy, and the policy's verdict
+   * is given only at the end. Ingestion stops looking at rows once the file is rejected.
+   */
+  readonly inspectAll?: boolean;
+}
+
+type ErrorPolicy = Contract['error_policy'];
+
+/** The verdict of the contract's error policy on a file's counts: the rejection, or undefined. */
+export function policyRejection(
+  policy: ErrorPolicy,
+  counts: {
+    readonly badRows: number;
+    readonly dataRows: number;
+    /** False when bad rows stopped being counted once the verdict was known. */
+    readonly allCounted?: boolean;
+  },
+  firstProblem: DataError | undefined,
+): DataError | undefined {
+  const { badRows, dataRows } = counts;
+  const atLeast = counts.allCounted === false ? 'at least ' : '';
+  if (badRows === 0 || !firstProblem) return undefined;
+  if (policy.mode === 'abort') return firstProblem;
+  let limit: string | undefined;
+  if (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows)
+    limit = `limit ${policy.max_bad_rows} rows`;
+  else if (
+    policy.max_bad_rows_percent !== undefined &&
+    (badRows / Math.max(dataRows, 1)) * 100 > policy.max_bad_rows_percent
+  ) {
+    limit = `limit ${policy.max_bad_rows_percent}%`;
+  }
+  if (!limit) return undefined;
+  return new DataError(
+    'TOO_MANY_BAD_ROWS',
+    `${atLeast}${badRows} of ${dataRows} data rows are bad (${limit}); first: ${firstProblem.message}`,
+    {
+      line: firstProblem.line,
+    },
+  );
 }
 
 export interface ConvertResult {
@@ -66,7 +112,10 @@ export class FileRejectedError extends DataError {
   }
 }
 
-async function* counting(source: AsyncIterable<Uint8Array>, total: { bytes: number }): AsyncGenerator<Uint8Array> {
+async function* counting(
+  source: AsyncIterable<Uint8Array>,
+  total: { bytes: number },
+): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
     total.bytes += chunk.length;
     yield chunk;
@@ -133,10 +182,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   // Once the file is known to be rejected, the rest is only counted, so that the report and
   // the ledger can say how many data rows the file held.
   let rejection: DataError | undefined;
-  const tooManyBadRows = (limit: string): DataError =>
-    new DataError('TOO_MANY_BAD_ROWS', `${badRows} of ${dataRows} data rows are bad (${limit}); first: ${firstProblem?.message}`, {
-      line: firstProblem?.line,
-    });
+  let stoppedEarly = false;
 
   try {
     try {
@@ -157,23 +203,28 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
             continue;
           }
           dataRows++;
-          if (rejection) continue;
+          if (rejection || stoppedEarly) continue;
           const line = lines[i]!;
           const problem = problems.get(i) ?? converter!.append(record, columns);
           if (problem === undefined) {
             sourceRows.push(BigInt(line));
             groupChars += charsPerRecord;
-            if (sourceRows.length >= contract.bronze.row_group_rows || groupChars >= MAX_GROUP_CHARS) await flush();
+            if (sourceRows.length >= contract.bronze.row_group_rows || groupChars >= MAX_GROUP_CHARS)
+              await flush();
             continue;
           }
           badRows++;
           firstProblem ??= new DataError('BAD_ROW', `line ${line}: ${problem}`, { line });
-          if (policy.mode === 'abort') {
-            rejection = firstProblem;
+          if (input.inspectAll) {
+            await input.onBadRow(line, problem, record);
             continue;
           }
-          if (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows) {
-            rejection = tooManyBadRows(`limit ${policy.max_bad_rows} rows`);
+          // Abort and a count limit decide now (the rest is only counted); a percentage at the end.
+          if (
+            policy.mode === 'abort' ||
+            (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows)
+          ) {
+            stoppedEarly = true;
             continue;
           }
           await input.onBadRow(line, problem, record);
@@ -184,12 +235,11 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       if (e instanceof DataError) throw new FileRejectedError(e, dataRows);
       throw e;
     }
-    if (!mapping) throw new FileRejectedError(new DataError('EMPTY', 'file has no header line', { line: 1 }), 0);
-    if (!rejection && policy.mode === 'quarantine_rows' && policy.max_bad_rows_percent !== undefined) {
-      if ((badRows / Math.max(dataRows, 1)) * 100 > policy.max_bad_rows_percent) {
-        rejection = tooManyBadRows(`limit ${policy.max_bad_rows_percent}%`);
-      }
+    if (!mapping) {
+      const message = total.bytes === 0 ? 'file is empty (0 bytes)' : 'file has no header line';
+      throw new FileRejectedError(new DataError('EMPTY', message, { line: 1 }), 0);
     }
+    rejection ??= policyRejection(policy, { badRows, dataRows, allCounted: !stoppedEarly }, firstProblem);
     if (rejection) throw new FileRejectedError(rejection, dataRows);
     await flush();
     rowsIngested = dataRows - badRows;

@@ -65,11 +65,14 @@ export interface FileOutcome {
 
 /** Whether a key is gzip-compressed under the contract's compression setting. */
 export function isGzip(contract: Contract, key: string): boolean {
-  return contract.compression === 'gzip' || (contract.compression === 'auto' && key.toLowerCase().endsWith('.gz'));
+  return (
+    contract.compression === 'gzip' || (contract.compression === 'auto' && key.toLowerCase().endsWith('.gz'))
+  );
 }
 
 function errorInfo(e: unknown): FileErrorInfo {
-  if (e instanceof DataError) return { code: e.code, message: e.message, ...(e.line ? { line: e.line } : {}) };
+  if (e instanceof DataError)
+    return { code: e.code, message: e.message, ...(e.line ? { line: e.line } : {}) };
   const err = e as Error & { code?: string };
   return { code: err.code ?? err.name ?? 'ERROR', message: err.message ?? String(e) };
 }
@@ -79,19 +82,33 @@ function errorInfo(e: unknown): FileErrorInfo {
  * bronze, and record the outcome. Never throws for a single file: the outcome says whether
  * the message should be retried.
  */
-export async function ingestObject(deps: EngineDeps, request: IngestRequest, invocation: Invocation): Promise<FileOutcome> {
+export async function ingestObject(
+  deps: EngineDeps,
+  request: IngestRequest,
+  invocation: Invocation,
+): Promise<FileOutcome> {
   const started = deps.clock.now();
   const { bucket, key } = request;
   const done = (outcome: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key'>): FileOutcome => {
     const result = { bucket, key, ...outcome, durationMs: deps.clock.now().getTime() - started.getTime() };
-    const log = result.status === 'failed' ? deps.logger?.error : result.status === 'rejected' ? deps.logger?.warn : deps.logger?.info;
-    log?.call(deps.logger, `file ${result.status}`, { ...result, file: filePathFor(bucket, key), runId: invocation.runId });
+    const log =
+      result.status === 'failed'
+        ? deps.logger?.error
+        : result.status === 'rejected'
+          ? deps.logger?.warn
+          : deps.logger?.info;
+    log?.call(deps.logger, `file ${result.status}`, {
+      ...result,
+      file: filePathFor(bucket, key),
+      runId: invocation.runId,
+    });
     deps.onOutcome?.(result);
     return result;
   };
 
   const match = resolveDataset(deps.contracts, deps.buckets.landing, bucket, key);
-  if (!match) return done({ status: 'ignored', retry: false, reason: 'no dataset contract matches this object' });
+  if (!match)
+    return done({ status: 'ignored', retry: false, reason: 'no dataset contract matches this object' });
   const { contract } = match;
   const dataset = contract.ingestion_key;
   if (key.endsWith('/')) return done({ status: 'ignored', retry: false, dataset, reason: 'folder marker' });
@@ -124,7 +141,13 @@ export async function ingestObject(deps: EngineDeps, request: IngestRequest, inv
   const etag = head.etag;
   switch (claim.kind) {
     case 'duplicate':
-      return done({ status: 'duplicate', retry: false, dataset, etag, reason: `already ${claim.item.status} for this ETag` });
+      return done({
+        status: 'duplicate',
+        retry: false,
+        dataset,
+        etag,
+        reason: `already ${claim.item.status} for this ETag`,
+      });
     case 'exhausted':
       return done({
         status: 'exhausted',
@@ -136,7 +159,13 @@ export async function ingestObject(deps: EngineDeps, request: IngestRequest, inv
     case 'busy':
       // Same version: the holder finishes it or its own message returns after a crash. A newer
       // version must not be lost behind the old one's lease, so that message comes back.
-      return done({ status: 'busy', retry: claim.item.file_etag !== etag, dataset, etag, reason: `held by run ${claim.item.run_id}` });
+      return done({
+        status: 'busy',
+        retry: claim.item.file_etag !== etag,
+        dataset,
+        etag,
+        reason: `held by run ${claim.item.run_id}`,
+      });
     case 'claimed':
       break;
   }
@@ -157,7 +186,6 @@ export async function ingestObject(deps: EngineDeps, request: IngestRequest, inv
   };
 
   try {
-    if (head.size === 0) throw new FileRejectedError(new DataError('EMPTY', 'object is empty (0 bytes)'), 0);
     const source = await deps.store.read(bucket, key, { ifMatch: etag });
     const lineage = { sourceFile: fileKey.filePath, etag, runId: invocation.runId, ingestedAt: started };
     const objectMetadata = {
@@ -212,10 +240,15 @@ export async function ingestObject(deps: EngineDeps, request: IngestRequest, inv
     });
   } catch (e) {
     if (e instanceof FileRejectedError) {
-      return reject(deps, { owned, contract, head, qKeys, bronzeKey, error: e, badRowsWriter, flushBadRows }, done);
+      return reject(
+        deps,
+        { owned, contract, head, qKeys, bronzeKey, error: e, badRowsWriter, flushBadRows },
+        done,
+      );
     }
     await badRowsWriter?.abort().catch(() => undefined);
-    if (e instanceof ClaimLostError) return done({ status: 'claim_lost', retry: false, dataset, etag, reason: e.message });
+    if (e instanceof ClaimLostError)
+      return done({ status: 'claim_lost', retry: false, dataset, etag, reason: e.message });
     const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
     try {
       await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
@@ -254,7 +287,10 @@ async function reject(
     await ctx.flushBadRows();
     if (ctx.badRowsWriter) await ctx.badRowsWriter.complete();
     if (head.size > 0) {
-      await deps.store.copy({ bucket: head.bucket, key: head.key, ifMatch: owned.etag }, { bucket: q, key: qKeys.copy });
+      await deps.store.copy(
+        { bucket: head.bucket, key: head.key, ifMatch: owned.etag },
+        { bucket: q, key: qKeys.copy },
+      );
     }
     const report = {
       dataset,
@@ -273,15 +309,23 @@ async function reject(
       run_id: owned.runId,
       rejected_at: deps.clock.now().toISOString(),
     };
-    await deps.store.put(q, qKeys.report, JSON.stringify(report, null, 2), { contentType: 'application/json' });
+    await deps.store.put(q, qKeys.report, JSON.stringify(report, null, 2), {
+      contentType: 'application/json',
+    });
     // A rejected version leaves no bronze behind, not even an earlier version's.
     await deps.store.delete(deps.buckets.bronze, ctx.bronzeKey);
     await deps.ledger.markRejected(
       { ...owned, now: deps.clock.now() },
-      { error: info, rowsIngested: 0, rowsRejected: error.dataRows, quarantinePath: `s3://${q}/${qKeys.report}` },
+      {
+        error: info,
+        rowsIngested: 0,
+        rowsRejected: error.dataRows,
+        quarantinePath: `s3://${q}/${qKeys.report}`,
+      },
     );
   } catch (e) {
-    if (e instanceof ClaimLostError) return done({ status: 'claim_lost', retry: false, dataset, etag: owned.etag, reason: e.message });
+    if (e instanceof ClaimLostError)
+      return done({ status: 'claim_lost', retry: false, dataset, etag: owned.etag, reason: e.message });
     const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
     await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e)).catch(() => undefined);
     return done({ status, retry: true, dataset, etag: owned.etag, error: errorInfo(e) });

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { policyVerdict, validate } from '../../../cli/commands/validate.js';
+import { validate } from '../../../cli/commands/validate.js';
 import { ExitCode, UsageError } from '../../../cli/errors.js';
 import { loadContracts } from '../../../lambdas/core/contract.js';
+import { policyRejection } from '../../../lambdas/core/convert.js';
+import { DataError } from '../../../lambdas/core/errors.js';
 import { FIXTURES, testContract } from '../../helpers/csv.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -128,26 +130,30 @@ describe('validate on the samples', () => {
   });
 });
 
-describe('policyVerdict', () => {
-  const first = { line: 7, reason: 'bad' };
+describe('policyRejection', () => {
+  const first = new DataError('BAD_ROW', 'line 7: bad', { line: 7 });
   it('accepts a clean file under any policy', () => {
-    expect(policyVerdict({ mode: 'abort' }, { dataRows: 10, badRows: 0 })).toEqual({ verdict: 'accepted' });
+    expect(policyRejection({ mode: 'abort' }, { dataRows: 10, badRows: 0 }, undefined)).toBeUndefined();
   });
 
   it('rejects any bad row under abort, naming the first', () => {
-    expect(policyVerdict({ mode: 'abort' }, { dataRows: 10, badRows: 1 }, first)).toEqual({
-      verdict: 'rejected',
-      rejection: { code: 'BAD_ROW', message: 'line 7: bad', line: 7 },
-    });
+    expect(policyRejection({ mode: 'abort' }, { dataRows: 10, badRows: 1 }, first)).toBe(first);
   });
 
   it('applies the percentage limit as "more than"', () => {
     const policy = { mode: 'quarantine_rows', max_bad_rows_percent: 10 } as const;
-    expect(policyVerdict(policy, { dataRows: 10, badRows: 1 }, first).verdict).toBe(
-      'accepted_with_rejected_rows',
-    );
-    expect(policyVerdict(policy, { dataRows: 10, badRows: 2 }, first).rejection?.message).toBe(
-      '2 of 10 data rows are bad (limit 10%); first: line 7: bad',
+    expect(policyRejection(policy, { dataRows: 10, badRows: 1 }, first)).toBeUndefined();
+    expect(policyRejection(policy, { dataRows: 10, badRows: 2 }, first)).toMatchObject({
+      code: 'TOO_MANY_BAD_ROWS',
+      line: 7,
+      message: '2 of 10 data rows are bad (limit 10%); first: line 7: bad',
+    });
+  });
+
+  it('says "at least" when counting stopped at the verdict', () => {
+    const policy = { mode: 'quarantine_rows', max_bad_rows: 2 } as const;
+    expect(policyRejection(policy, { dataRows: 10, badRows: 3, allCounted: false }, first)?.message).toBe(
+      'at least 3 of 10 data rows are bad (limit 2 rows); first: line 7: bad',
     );
   });
 });
