@@ -8,7 +8,10 @@ export const LANDING_BUCKET = 'landing';
 
 const identifier = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower case letters, digits and underscores, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9_]{0,62}$/,
+    'must be lower case letters, digits and underscores, starting with a letter',
+  );
 
 export const SourceSchema = z
   .object({
@@ -30,7 +33,9 @@ export const ColumnTypeSchema = z.enum(['string', 'int64', 'double', 'boolean', 
 export const ColumnSchema = z
   .object({
     name: z.string().min(1),
-    type: ColumnTypeSchema.default('string').describe('bronze type; values that do not parse make the row bad'),
+    type: ColumnTypeSchema.default('string').describe(
+      'bronze type; values that do not parse make the row bad',
+    ),
     nullable: z.boolean().default(true).describe('when false, an empty value makes the row bad'),
   })
   .strict();
@@ -49,7 +54,12 @@ export const ErrorPolicySchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('quarantine_rows'),
-      max_bad_rows: z.number().int().min(0).optional().describe('reject the file when more rows than this are bad'),
+      max_bad_rows: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe('reject the file when more rows than this are bad'),
       max_bad_rows_percent: z
         .number()
         .min(0)
@@ -95,7 +105,9 @@ export const PartitionDateSchema = z
 export const ContractSchema = z
   .object({
     $schema: z.string().optional(),
-    ingestion_key: identifier.describe('dataset name; the ledger partition key and the bronze table partition'),
+    ingestion_key: identifier.describe(
+      'dataset name; the ledger partition key and the bronze table partition',
+    ),
     description: z.string().optional(),
     sources: z.array(SourceSchema).min(1),
     columns: z.array(ColumnSchema).min(1),
@@ -103,7 +115,10 @@ export const ContractSchema = z
     delimiter: z.string().length(1).default(','),
     quote_char: z.string().length(1).default('"'),
     encoding: z.enum(['utf-8']).default('utf-8'),
-    compression: z.enum(['none', 'gzip', 'auto']).default('auto').describe('"auto" means gzip when the key ends in .gz'),
+    compression: z
+      .enum(['none', 'gzip', 'auto'])
+      .default('auto')
+      .describe('"auto" means gzip when the key ends in .gz'),
     error_policy: ErrorPolicySchema.default({ mode: 'abort' }),
     primary_key: z.array(z.string()).optional(),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -119,7 +134,13 @@ export const ContractSchema = z
       })
       .strict()
       .default({ time_ordered_keys: false }),
-    max_attempts: z.number().int().min(1).max(100).default(5).describe('infrastructure retries before a file stays failed'),
+    max_attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('infrastructure retries before a file stays failed'),
     bronze: BronzeOptionsSchema.default(BronzeOptionsSchema.parse({})),
   })
   .strict()
@@ -127,21 +148,38 @@ export const ContractSchema = z
     const names = new Set<string>();
     c.columns.forEach((col, i) => {
       const n = col.name.toLowerCase();
-      if (names.has(n)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `duplicate column "${col.name}"` });
+      if (names.has(n))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', i, 'name'],
+          message: `duplicate column "${col.name}"`,
+        });
       if (n.startsWith('_')) {
-        ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: 'names starting with "_" are reserved for lineage' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', i, 'name'],
+          message: 'names starting with "_" are reserved for lineage',
+        });
       }
       names.add(n);
     });
     c.primary_key?.forEach((k, i) => {
       if (!names.has(k.toLowerCase()))
-        ctx.addIssue({ code: 'custom', path: ['primary_key', i], message: `"${k}" is not a declared column` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primary_key', i],
+          message: `"${k}" is not a declared column`,
+        });
     });
     if (c.partition_date) {
       try {
         new RegExp(c.partition_date.key_pattern);
       } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['partition_date', 'key_pattern'], message: `invalid regular expression: ${(e as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partition_date', 'key_pattern'],
+          message: `invalid regular expression: ${(e as Error).message}`,
+        });
       }
     }
   });
@@ -177,7 +215,9 @@ export function loadContracts(dir: string): Contract[] {
       .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
       .sort();
   } catch (e) {
-    throw new ContractError(`cannot read dataset contracts from ${dir}: ${(e as Error).message}`, { cause: e });
+    throw new ContractError(`cannot read dataset contracts from ${dir}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const contracts = names.map((name) => {
     const path = join(dir, name);
@@ -185,7 +225,9 @@ export function loadContracts(dir: string): Contract[] {
     try {
       raw = JSON.parse(readFileSync(path, 'utf8'));
     } catch (e) {
-      throw new ContractError(`invalid dataset contract ${path}: not valid JSON (${(e as Error).message})`, { cause: e });
+      throw new ContractError(`invalid dataset contract ${path}: not valid JSON (${(e as Error).message})`, {
+        cause: e,
+      });
     }
     return parseContract(raw, path);
   });

@@ -2,7 +2,7 @@ import { type Contract, resolveDataset } from './contract.js';
 import { convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
 import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
-import { type FileErrorInfo, filePathFor, type Ledger, type LedgerItem } from './ledger.js';
+import { type FileErrorInfo, filePathFor, type Ledger } from './ledger.js';
 import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */

@@ -33,7 +33,12 @@ export class HeaderMismatchError extends DataError {
   readonly duplicated: string[];
   readonly misordered: string[];
 
-  constructor(details: { missing: string[]; unexpected: string[]; duplicated: string[]; misordered: string[] }) {
+  constructor(details: {
+    missing: string[];
+    unexpected: string[];
+    duplicated: string[];
+    misordered: string[];
+  }) {
     const parts: string[] = [];
     if (details.missing.length) parts.push(`missing: ${details.missing.join(', ')}`);
     if (details.unexpected.length) parts.push(`unexpected: ${details.unexpected.join(', ')}`);

@@ -33,7 +33,10 @@ export function parseMessage(body: string): ParsedMessage {
     if (typeof bucket === 'string' && typeof key === 'string') {
       return { kind: 'files', requests: [{ bucket, key, reason: 'event' }] };
     }
-    return { kind: 'unrecognised', reason: 'EventBridge event without detail.bucket.name and detail.object.key' };
+    return {
+      kind: 'unrecognised',
+      reason: 'EventBridge event without detail.bucket.name and detail.object.key',
+    };
   }
   if (json.Event === 's3:TestEvent') return { kind: 'test' };
   if (Array.isArray(json.Records)) {
@@ -43,7 +46,10 @@ export function parseMessage(body: string): ParsedMessage {
       const bucket = s3 && isObject(s3.bucket) ? s3.bucket.name : undefined;
       const key = s3 && isObject(s3.object) ? s3.object.key : undefined;
       if (typeof bucket !== 'string' || typeof key !== 'string') {
-        return { kind: 'unrecognised', reason: 'S3 notification record without s3.bucket.name and s3.object.key' };
+        return {
+          kind: 'unrecognised',
+          reason: 'S3 notification record without s3.bucket.name and s3.object.key',
+        };
       }
       if (typeof record.eventName === 'string' && !record.eventName.startsWith('ObjectCreated')) continue;
       requests.push({ bucket, key: decodeS3Key(key), reason: 'event' });
@@ -52,12 +58,20 @@ export function parseMessage(body: string): ParsedMessage {
   }
   if (typeof json.bucket === 'string' && typeof json.key === 'string') {
     const reason = json.reason === 'sweep' || json.reason === 'reprocess' ? json.reason : 'event';
-    return { kind: 'files', requests: [{ bucket: json.bucket, key: json.key, reason, reprocess: json.reprocess === true }] };
+    return {
+      kind: 'files',
+      requests: [{ bucket: json.bucket, key: json.key, reason, reprocess: json.reprocess === true }],
+    };
   }
   return { kind: 'unrecognised', reason: 'not an S3 event, an EventBridge event or an ingest request' };
 }
 
 /** The message body the sweep and the CLI send. */
 export function ingestRequestBody(request: IngestRequest): string {
-  return JSON.stringify({ bucket: request.bucket, key: request.key, reason: request.reason, reprocess: request.reprocess });
+  return JSON.stringify({
+    bucket: request.bucket,
+    key: request.key,
+    reason: request.reason,
+    reprocess: request.reprocess,
+  });
 }

@@ -163,9 +163,15 @@ export interface Ledger {
   /** Batched lookups (BatchGetItem, 100 keys a call, unprocessed keys retried). Keyed by file_path. */
   getFiles(ingestionKey: string, filePaths: readonly string[]): Promise<Map<string, LedgerItem>>;
   /** A page of a dataset's files: by status through the GSI, otherwise by key. Never a scan. */
-  listFiles(ingestionKey: string, options?: ListFilesOptions): Promise<{ items: LedgerItem[]; cursor?: string }>;
+  listFiles(
+    ingestionKey: string,
+    options?: ListFilesOptions,
+  ): Promise<{ items: LedgerItem[]; cursor?: string }>;
   /** Marks a file for one forced re-ingest and records who asked and why. */
-  requestReprocess(key: FileKey, request: { by: string; reason: string; now: Date }): Promise<LedgerItem | undefined>;
+  requestReprocess(
+    key: FileKey,
+    request: { by: string; reason: string; now: Date },
+  ): Promise<LedgerItem | undefined>;
   deleteFile(key: FileKey): Promise<void>;
   /** Writes an item rebuilt from bronze metadata, only if none exists. Returns false when one did. */
   restoreFile(item: LedgerItem): Promise<boolean>;

@@ -51,9 +51,18 @@ export interface ObjectStore {
     options?: { ifMatch?: string; range?: ByteRange },
   ): Promise<AsyncIterable<Uint8Array>>;
   /** Starts a streamed (multipart) write. */
-  openWriter(bucket: string, key: string, options?: PutOptions & { partSizeBytes?: number }): Promise<ObjectWriter>;
+  openWriter(
+    bucket: string,
+    key: string,
+    options?: PutOptions & { partSizeBytes?: number },
+  ): Promise<ObjectWriter>;
   /** Writes a small object in one request. */
-  put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>;
+  put(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    options?: PutOptions,
+  ): Promise<{ etag: string }>;
   /** Server-side copy; with `ifMatch`, only when the source still has that ETag. */
   copy(
     source: { bucket: string; key: string; ifMatch?: string },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Contract, sourceBucketName } from './contract.js';
-import { filePathFor, FileStatus, type Ledger, type LedgerItem, listCheckpointMark } from './ledger.js';
+import { FileStatus, filePathFor, type Ledger, type LedgerItem, listCheckpointMark } from './ledger.js';
 import type { Clock, IngestQueue, IngestRequest, ObjectHead, ObjectStore } from './ports.js';
 
 /** What the sweep thinks of one landed file. */
@@ -26,9 +26,15 @@ export type SweepGroup = 'backfill' | 'new' | 'forward';
 const GROUP_ORDER: Record<SweepGroup, number> = { backfill: 0, new: 1, forward: 2 };
 
 /** Classifies a landed object against its ledger item. */
-export function classifyFile(head: ObjectHead, item: LedgerItem | undefined, now: Date, maxAttempts: number): SweepClass {
+export function classifyFile(
+  head: ObjectHead,
+  item: LedgerItem | undefined,
+  now: Date,
+  maxAttempts: number,
+): SweepClass {
   if (!item) return SweepClass.New;
-  if (item.status === FileStatus.Processing && (item.lease_until ?? 0) > now.getTime()) return SweepClass.Busy;
+  if (item.status === FileStatus.Processing && (item.lease_until ?? 0) > now.getTime())
+    return SweepClass.Busy;
   if (item.file_etag !== head.etag) return SweepClass.Changed;
   switch (item.status) {
     case FileStatus.Processing:
@@ -133,14 +139,25 @@ export interface SweepReport {
   readonly plan: PlannedFile[];
 }
 
-const ENQUEUE: ReadonlySet<SweepClass> = new Set([SweepClass.New, SweepClass.Changed, SweepClass.Retry, SweepClass.Stuck]);
+const ENQUEUE: ReadonlySet<SweepClass> = new Set([
+  SweepClass.New,
+  SweepClass.Changed,
+  SweepClass.Retry,
+  SweepClass.Stuck,
+]);
 
 function emptyCounts(): Record<SweepClass, number> {
   return Object.fromEntries(Object.values(SweepClass).map((c) => [c, 0])) as Record<SweepClass, number>;
 }
 
 /** Lists one source prefix (after `startAfter`, when given), keeping only keys the source claims. */
-async function* sourceObjects(store: ObjectStore, bucket: string, prefix: string, suffix: string, startAfter?: string) {
+async function* sourceObjects(
+  store: ObjectStore,
+  bucket: string,
+  prefix: string,
+  suffix: string,
+  startAfter?: string,
+) {
   for await (const page of store.list(bucket, prefix, startAfter ? { startAfter } : undefined)) {
     yield page.filter((o) => o.key.endsWith(suffix) && !o.key.endsWith('/'));
   }
@@ -181,7 +198,9 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       const timeOrdered = contract.sweep.time_ordered_keys;
       const checkpointMark = listCheckpointMark(bucket, source.prefix);
       const listedAfter =
-        timeOrdered && !options.force ? await deps.ledger.getHighWaterMark(dataset, checkpointMark) : undefined;
+        timeOrdered && !options.force
+          ? await deps.ledger.getHighWaterMark(dataset, checkpointMark)
+          : undefined;
       let finishedThrough = listedAfter;
       let gap = false;
       for await (const page of sourceObjects(deps.store, bucket, source.prefix, source.suffix, listedAfter)) {
@@ -211,14 +230,19 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
             ...(head.lastModified ? { lastModified: head.lastModified.toISOString() } : {}),
           };
           if (ENQUEUE.has(cls)) candidates.push(planned);
-          else if (options.force && (cls === SweepClass.Done || cls === SweepClass.Exhausted)) toReprocess.push(planned);
+          else if (options.force && (cls === SweepClass.Done || cls === SweepClass.Exhausted))
+            toReprocess.push(planned);
         });
         listed += page.length;
         options.onProgress?.({ dataset, listed });
       }
       if (timeOrdered) {
         const sourceUri = `s3://${bucket}/${source.prefix}`;
-        checkpoints.push({ source: sourceUri, ...(listedAfter ? { listedAfter } : {}), ...(finishedThrough ? { finishedThrough } : {}) });
+        checkpoints.push({
+          source: sourceUri,
+          ...(listedAfter ? { listedAfter } : {}),
+          ...(finishedThrough ? { finishedThrough } : {}),
+        });
         if (!options.dryRun && !options.force && finishedThrough && finishedThrough !== listedAfter) {
           await deps.ledger.raiseHighWaterMark(dataset, finishedThrough, checkpointMark);
         }
@@ -244,7 +268,12 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       }
       await deps.queue.send(
         chosen.map(
-          (f): IngestRequest => ({ bucket: f.bucket, key: f.key, reason: 'sweep', ...(reprocess.has(f) ? { reprocess: true } : {}) }),
+          (f): IngestRequest => ({
+            bucket: f.bucket,
+            key: f.key,
+            reason: 'sweep',
+            ...(reprocess.has(f) ? { reprocess: true } : {}),
+          }),
         ),
       );
     }
@@ -261,7 +290,11 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       deferredByCap: ordered.length - chosen.length,
       checkpoints,
       ...(mark ? { highWaterMarkBefore: mark } : {}),
-      ...(newestDate && (!mark || newestDate > mark) && !options.dryRun ? { highWaterMarkAfter: newestDate } : mark ? { highWaterMarkAfter: mark } : {}),
+      ...(newestDate && (!mark || newestDate > mark) && !options.dryRun
+        ? { highWaterMarkAfter: newestDate }
+        : mark
+          ? { highWaterMarkAfter: mark }
+          : {}),
     };
     reports.push(report);
     if (!options.dryRun) {

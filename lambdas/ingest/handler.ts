@@ -10,7 +10,10 @@ export const MIN_REMAINING_MS = 15_000;
  * the records that must come back (partial batch failure). Data errors are not failures.
  */
 export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>) {
-  return async (event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+  return async (
+    event: SQSEvent,
+    context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>,
+  ): Promise<SQSBatchResponse> => {
     const engine = await deps();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
@@ -21,11 +24,14 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
       const parsed = parseMessage(record.body);
       if (parsed.kind === 'test') continue;
       if (parsed.kind === 'unrecognised') {
-        engine.logger?.error('unrecognised message; it goes to the dead-letter queue after its last receive', {
-          messageId: record.messageId,
-          reason: parsed.reason,
-          receiveCount: record.attributes?.ApproximateReceiveCount,
-        });
+        engine.logger?.error(
+          'unrecognised message; it goes to the dead-letter queue after its last receive',
+          {
+            messageId: record.messageId,
+            reason: parsed.reason,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+          },
+        );
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }

@@ -49,7 +49,11 @@ function engineDeps(): EngineDeps {
     ledger: new DynamoDbLedger({ tableName: config.ledgerTable }),
     clock: systemClock,
     contracts: loadContracts(config.datasetsDir),
-    buckets: { landing: config.landingBucket, bronze: config.bronzeBucket, quarantine: config.quarantineBucket },
+    buckets: {
+      landing: config.landingBucket,
+      bronze: config.bronzeBucket,
+      quarantine: config.quarantineBucket,
+    },
     logger: engineLogger,
     onOutcome: recordMetrics,
   };

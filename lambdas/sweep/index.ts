@@ -5,8 +5,8 @@ import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { SqsIngestQueue } from '../adapters/sqs-ingest-queue.js';
 import { ENV, readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
-import { type SweepDeps, sweep } from '../core/sweep.js';
 import { systemClock } from '../core/ports.js';
+import { type SweepDeps, sweep } from '../core/sweep.js';
 
 const logger = new Logger({ serviceName: 'bronze-sweep' });
 let deps: SweepDeps | undefined;

@@ -110,10 +110,14 @@ export async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGener
   try {
     tail = decoder.decode();
   } catch (e) {
-    throw new DataError('INVALID_UTF8', `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`, {
-      line: lineBase,
-      cause: e,
-    });
+    throw new DataError(
+      'INVALID_UTF8',
+      `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`,
+      {
+        line: lineBase,
+        cause: e,
+      },
+    );
   }
   pending += tail;
   if (pending.length) yield pending;

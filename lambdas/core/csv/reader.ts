@@ -48,7 +48,12 @@ function breaksInside(record: string[]): number {
 
 function countBreaks(text: string, end: number, lineBreak: string): number {
   let n = 0;
-  for (let p = text.indexOf(lineBreak); p !== -1 && p < end; p = text.indexOf(lineBreak, p + lineBreak.length)) n++;
+  for (
+    let p = text.indexOf(lineBreak);
+    p !== -1 && p < end;
+    p = text.indexOf(lineBreak, p + lineBreak.length)
+  )
+    n++;
   return n;
 }
 

@@ -53,7 +53,9 @@ export function checkHeader(header: readonly string[], contract: Contract): Head
     present.forEach((n, i) => {
       if (n !== wanted[i]) {
         const col = contract.columns.find((c) => norm(c.name) === n);
-        misordered.push(col ? `${col.name} (column ${seen.get(n)! + 1}, expected ${expected.indexOf(n) + 1})` : n);
+        misordered.push(
+          col ? `${col.name} (column ${seen.get(n)! + 1}, expected ${expected.indexOf(n) + 1})` : n,
+        );
       }
     });
   }

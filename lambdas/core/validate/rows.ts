@@ -88,7 +88,8 @@ export class RowConverter {
         return `field ${this.names[c]} is longer than ${this.maxFieldChars} bytes`;
       }
       const value = this.parsers[c]!(raw);
-      if (value === INVALID) return `field ${this.names[c]}: cannot read "${truncate(raw)}" as ${this.typeNames[c]}`;
+      if (value === INVALID)
+        return `field ${this.names[c]}: cannot read "${truncate(raw)}" as ${this.typeNames[c]}`;
       if (value === null && this.required[c]) return `field ${this.names[c]} is required but empty`;
       scratch[c] = value;
     }

@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contractJsonSchema, loadContracts, parseContract, resolveDataset } from '../../../lambdas/core/contract.js';
+import {
+  contractJsonSchema,
+  loadContracts,
+  parseContract,
+  resolveDataset,
+} from '../../../lambdas/core/contract.js';
 import { ContractError } from '../../../lambdas/core/errors.js';
 
 const minimal = { ingestion_key: 'things', sources: [{ prefix: 'things/' }], columns: [{ name: 'id' }] };
@@ -31,7 +36,9 @@ describe('dataset contracts', () => {
     [{ ...minimal, ingestion_key: 'Bad-Name' }, 'ingestion_key'],
     [{ ...minimal, colums: [] }, '(root)'],
   ])('rejects %j naming the field %s', (raw, field) => {
-    expect(() => parseContract(raw, 'things.json')).toThrow(new RegExp(`things\\.json: .*${field.replace(/[().]/g, '\\$&')}`));
+    expect(() => parseContract(raw, 'things.json')).toThrow(
+      new RegExp(`things\\.json: .*${field.replace(/[().]/g, '\\$&')}`),
+    );
   });
 
   it('requires the file name to match the ingestion key', () => {
@@ -50,7 +57,9 @@ describe('dataset contracts', () => {
 
   it('resolves an object to the dataset whose source prefix and suffix match', () => {
     const contracts = loadContracts('datasets');
-    expect(resolveDataset(contracts, 'land', 'land', 'partners/orders/x.csv.gz')?.contract.ingestion_key).toBe('orders');
+    expect(
+      resolveDataset(contracts, 'land', 'land', 'partners/orders/x.csv.gz')?.contract.ingestion_key,
+    ).toBe('orders');
     expect(resolveDataset(contracts, 'land', 'land', 'partners/orders/x.csv')).toBeUndefined();
     expect(resolveDataset(contracts, 'land', 'other', 'orders/x.csv')).toBeUndefined();
   });

@@ -27,10 +27,17 @@ describe('ingestObject', () => {
       expect.objectContaining({ id: '3', name: 'plain', _source_row: 5n }),
     ]);
     for (const row of rows!) {
-      expect(row).toMatchObject({ _source_file: 's3://landing/things/a.csv', _source_etag: etag, _run_id: 'run-A' });
+      expect(row).toMatchObject({
+        _source_file: 's3://landing/things/a.csv',
+        _source_etag: etag,
+        _run_id: 'run-A',
+      });
       expect(row._ingested_at).toEqual(new Date('2024-03-01T12:00:00Z'));
     }
-    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/a.csv',
+    });
     expect(item).toMatchObject({
       status: FileStatus.Completed,
       file_etag: etag,
@@ -45,7 +52,11 @@ describe('ingestObject', () => {
     const etag = engine.land('things/a.csv', 'id,name\n1,x\n');
     await engine.ingest('things/a.csv', { runId: 'run-M' });
     const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', 'landing', 'things/a.csv'))!;
-    expect(object.metadata).toMatchObject({ 'source-etag': etag, 'source-file': 's3://landing/things/a.csv', 'run-id': 'run-M' });
+    expect(object.metadata).toMatchObject({
+      'source-etag': etag,
+      'source-file': 's3://landing/things/a.csv',
+      'run-id': 'run-M',
+    });
   });
 
   it('skips a second event for the same ETag and counts it as a duplicate', async () => {
@@ -54,7 +65,10 @@ describe('ingestObject', () => {
     await engine.ingest('things/a.csv');
     const second = await engine.ingest('things/a.csv');
     expect(second).toMatchObject({ status: 'duplicate', retry: false });
-    expect((await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' }))?.duplicate_events).toBe(1);
+    expect(
+      (await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' }))
+        ?.duplicate_events,
+    ).toBe(1);
     expect(engine.store.keys(BUCKETS.bronze)).toHaveLength(1);
   });
 
@@ -66,15 +80,26 @@ describe('ingestObject', () => {
     expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed', rowsIngested: 2 });
     expect(engine.store.keys(BUCKETS.bronze)).toHaveLength(1);
     expect(await bronzeOf(engine, 'things/a.csv')).toHaveLength(2);
-    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
-    expect(item?.history?.[0]).toMatchObject({ file_etag: first, status: FileStatus.Completed, rows_ingested: 1 });
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/a.csv',
+    });
+    expect(item?.history?.[0]).toMatchObject({
+      file_etag: first,
+      status: FileStatus.Completed,
+      rows_ingested: 1,
+    });
   });
 
   it('rejects a bad header, copies the file to quarantine and writes a readable report', async () => {
     const engine = memoryEngine([strict]);
     const etag = engine.land('things/bad.csv', 'name,id,extra\nx,1,z\n');
     const outcome = await engine.ingest('things/bad.csv');
-    expect(outcome).toMatchObject({ status: 'rejected', retry: false, error: { code: 'HEADER_MISMATCH', line: 1 } });
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      retry: false,
+      error: { code: 'HEADER_MISMATCH', line: 1 },
+    });
     const keys = quarantineKeysFor('things', 'landing', 'things/bad.csv');
     expect(engine.store.get(BUCKETS.quarantine, keys.copy)?.body.toString()).toBe('name,id,extra\nx,1,z\n');
     const report = JSON.parse(engine.store.get(BUCKETS.quarantine, keys.report)!.body.toString());
@@ -91,7 +116,10 @@ describe('ingestObject', () => {
     expect(report.message).toContain('unexpected: extra');
     expect(report.message).toContain('misordered');
     expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
-    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/bad.csv' });
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/bad.csv',
+    });
     expect(item).toMatchObject({ status: FileStatus.Rejected, error: { code: 'HEADER_MISMATCH' } });
   });
 
@@ -99,7 +127,12 @@ describe('ingestObject', () => {
     const engine = memoryEngine([strict]);
     engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
     const outcome = await engine.ingest('things/r.csv');
-    expect(outcome).toMatchObject({ status: 'rejected', rowsIngested: 0, rowsRejected: 5, error: { code: 'BAD_ROW', line: 3 } });
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      rowsIngested: 0,
+      rowsRejected: 5,
+      error: { code: 'BAD_ROW', line: 3 },
+    });
     expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
   });
 
@@ -122,7 +155,9 @@ describe('ingestObject', () => {
   });
 
   it('rejects the file when bad rows pass the count threshold', async () => {
-    const engine = memoryEngine([testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 } })]);
+    const engine = memoryEngine([
+      testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 } }),
+    ]);
     engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
     expect(await engine.ingest('things/r.csv')).toMatchObject({
       status: 'rejected',
@@ -132,9 +167,14 @@ describe('ingestObject', () => {
   });
 
   it('rejects the file when bad rows pass the percentage threshold', async () => {
-    const engine = memoryEngine([testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 30 } })]);
+    const engine = memoryEngine([
+      testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 30 } }),
+    ]);
     engine.land('things/r.csv', fixture('csv', 'ragged.csv'));
-    expect(await engine.ingest('things/r.csv')).toMatchObject({ status: 'rejected', error: { code: 'TOO_MANY_BAD_ROWS' } });
+    expect(await engine.ingest('things/r.csv')).toMatchObject({
+      status: 'rejected',
+      error: { code: 'TOO_MANY_BAD_ROWS' },
+    });
   });
 
   it.each([
@@ -151,7 +191,10 @@ describe('ingestObject', () => {
     engine.land('things/h.csv', fixture('csv', 'header-only.csv'));
     expect(await engine.ingest('things/h.csv')).toMatchObject({ status: 'completed', rowsIngested: 0 });
     expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
-    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/h.csv' });
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/h.csv',
+    });
     expect(item).toMatchObject({ status: FileStatus.Completed, rows_ingested: 0 });
     expect(item?.bronze_path).toBeUndefined();
   });
@@ -177,7 +220,11 @@ describe('ingestObject', () => {
       engine.store.beforeRead = undefined;
       engine.land('things/a.csv', 'id,name\n1,new\n2,new\n');
     };
-    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'changed', retry: true, error: { code: 'OBJECT_CHANGED' } });
+    expect(await engine.ingest('things/a.csv')).toMatchObject({
+      status: 'changed',
+      retry: true,
+      error: { code: 'OBJECT_CHANGED' },
+    });
     expect(engine.store.keys(BUCKETS.bronze)).toEqual([]);
     expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed', rowsIngested: 2 });
   });
@@ -189,8 +236,15 @@ describe('ingestObject', () => {
       throw new Error('socket hang up');
     };
     expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'failed', retry: true });
-    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
-    expect(item).toMatchObject({ status: FileStatus.Failed, attempts: 1, error: { message: 'socket hang up' } });
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/a.csv',
+    });
+    expect(item).toMatchObject({
+      status: FileStatus.Failed,
+      attempts: 1,
+      error: { message: 'socket hang up' },
+    });
   });
 
   it('leaves a file held by a live run alone and lets an expired lease be taken over', async () => {
@@ -209,7 +263,10 @@ describe('ingestObject', () => {
     expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'busy', retry: false });
     engine.clock.advance(121_000);
     expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed' });
-    const item = await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' });
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/a.csv',
+    });
     expect(item).toMatchObject({ attempts: 2 });
   });
 
@@ -237,17 +294,24 @@ describe('ingestObject', () => {
 describe('row accounting', () => {
   it('holds rows_ingested + rows_rejected = data rows and bronze rows = rows_ingested for any mix of good and bad rows', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom('good', 'short', 'long', 'blank'), { maxLength: 40 }), async (kinds) => {
-        const engine = memoryEngine([testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 100 } })]);
-        const lines = kinds.map((k, i) => (k === 'good' ? `${i},n${i}` : k === 'short' ? `${i}` : k === 'long' ? `${i},a,b` : ''));
-        engine.land('things/p.csv', `id,name\n${lines.join('\n')}\n`);
-        const outcome = await engine.ingest('things/p.csv');
-        const dataRows = kinds.filter((k) => k !== 'blank').length;
-        expect(outcome.status).toBe('completed');
-        expect(outcome.rowsIngested! + outcome.rowsRejected!).toBe(dataRows);
-        const rows = (await bronzeOf(engine, 'things/p.csv')) ?? [];
-        expect(rows).toHaveLength(outcome.rowsIngested!);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('good', 'short', 'long', 'blank'), { maxLength: 40 }),
+        async (kinds) => {
+          const engine = memoryEngine([
+            testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows_percent: 100 } }),
+          ]);
+          const lines = kinds.map((k, i) =>
+            k === 'good' ? `${i},n${i}` : k === 'short' ? `${i}` : k === 'long' ? `${i},a,b` : '',
+          );
+          engine.land('things/p.csv', `id,name\n${lines.join('\n')}\n`);
+          const outcome = await engine.ingest('things/p.csv');
+          const dataRows = kinds.filter((k) => k !== 'blank').length;
+          expect(outcome.status).toBe('completed');
+          expect(outcome.rowsIngested! + outcome.rowsRejected!).toBe(dataRows);
+          const rows = (await bronzeOf(engine, 'things/p.csv')) ?? [];
+          expect(rows).toHaveLength(outcome.rowsIngested!);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -4,11 +4,15 @@ import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js
 
 describe('bronzeKeyFor', () => {
   it('mirrors the source under the dataset and bucket', () => {
-    expect(bronzeKeyFor('orders', 'landing-bucket', 'orders/2024/03/01.csv')).toBe('orders/landing-bucket/orders/2024/03/01.csv.parquet');
+    expect(bronzeKeyFor('orders', 'landing-bucket', 'orders/2024/03/01.csv')).toBe(
+      'orders/landing-bucket/orders/2024/03/01.csv.parquet',
+    );
   });
 
   it('escapes segments Athena would skip', () => {
-    expect(bronzeKeyFor('orders', 'b', 'orders/_tmp/.hidden.csv')).toBe('orders/b/orders/%5Ftmp/%2Ehidden.csv.parquet');
+    expect(bronzeKeyFor('orders', 'b', 'orders/_tmp/.hidden.csv')).toBe(
+      'orders/b/orders/%5Ftmp/%2Ehidden.csv.parquet',
+    );
   });
 
   it('is a pure function of its inputs', () => {

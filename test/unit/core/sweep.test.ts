@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filePathFor, FileStatus, type LedgerItem } from '../../../lambdas/core/ledger.js';
+import { FileStatus, filePathFor, type LedgerItem } from '../../../lambdas/core/ledger.js';
 import type { IngestRequest, ObjectHead } from '../../../lambdas/core/ports.js';
 import {
   classifyFile,
@@ -40,8 +40,16 @@ describe('classifyFile', () => {
     ['rejected', item({ status: FileStatus.Rejected }), SweepClass.Done],
     ['failed under the limit', item({ status: FileStatus.Failed, attempts: 2 }), SweepClass.Retry],
     ['failed at the limit', item({ status: FileStatus.Failed, attempts: 5 }), SweepClass.Exhausted],
-    ['processing, lease expired', item({ status: FileStatus.Processing, lease_until: now.getTime() - 1 }), SweepClass.Stuck],
-    ['processing, lease live', item({ status: FileStatus.Processing, lease_until: now.getTime() + 1 }), SweepClass.Busy],
+    [
+      'processing, lease expired',
+      item({ status: FileStatus.Processing, lease_until: now.getTime() - 1 }),
+      SweepClass.Stuck,
+    ],
+    [
+      'processing, lease live',
+      item({ status: FileStatus.Processing, lease_until: now.getTime() + 1 }),
+      SweepClass.Busy,
+    ],
     [
       'processing another ETag under a live lease',
       item({ status: FileStatus.Processing, file_etag: 'e0', lease_until: now.getTime() + 1 }),
@@ -53,7 +61,9 @@ describe('classifyFile', () => {
 });
 
 describe('partitionDateOf', () => {
-  const dated = testContract({ partition_date: { key_pattern: '(?<year>\\d{4})/(?<month>\\d{2})(?:/(?<day>\\d{2}))?' } });
+  const dated = testContract({
+    partition_date: { key_pattern: '(?<year>\\d{4})/(?<month>\\d{2})(?:/(?<day>\\d{2}))?' },
+  });
 
   it('takes the date from the key by the contract pattern', () => {
     expect(partitionDateOf(dated, { ...head, key: 'things/2023/11/05/x.csv' })).toBe('2023-11-05');
@@ -107,7 +117,9 @@ describe('ordering', () => {
 });
 
 describe('sweep over in-memory storage', () => {
-  const contract = testContract({ partition_date: { key_pattern: '(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})' } });
+  const contract = testContract({
+    partition_date: { key_pattern: '(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})' },
+  });
 
   function setup() {
     const store = new MemoryObjectStore();
@@ -127,13 +139,26 @@ describe('sweep over in-memory storage', () => {
   async function complete(ledger: MemoryLedger, store: MemoryObjectStore, key: string) {
     const filePath = filePathFor('landing', key);
     const etag = store.get('landing', key)!.etag;
-    await ledger.claimFile({ ingestionKey: 'things', filePath, etag, size: 1, runId: 'r', now, leaseMs: 1, maxAttempts: 5 });
-    await ledger.markCompleted({ ingestionKey: 'things', filePath, runId: 'r', etag, now }, { rowsIngested: 1, rowsRejected: 0 });
+    await ledger.claimFile({
+      ingestionKey: 'things',
+      filePath,
+      etag,
+      size: 1,
+      runId: 'r',
+      now,
+      leaseMs: 1,
+      maxAttempts: 5,
+    });
+    await ledger.markCompleted(
+      { ingestionKey: 'things', filePath, runId: 'r', etag, now },
+      { rowsIngested: 1, rowsRejected: 0 },
+    );
   }
 
   it('enqueues what the ledger has not finished, backfill before new before forward, and raises the mark', async () => {
     const { store, ledger, sent, deps } = setup();
-    for (const d of ['01', '02', '03', '05', '07']) store.putSync('landing', `things/2024-03-${d}.csv`, 'id,name\n');
+    for (const d of ['01', '02', '03', '05', '07'])
+      store.putSync('landing', `things/2024-03-${d}.csv`, 'id,name\n');
     await complete(ledger, store, 'things/2024-03-01.csv');
     await complete(ledger, store, 'things/2024-03-05.csv');
     await ledger.raiseHighWaterMark('things', '2024-03-05');
@@ -147,7 +172,12 @@ describe('sweep over in-memory storage', () => {
       'things/2024-03-07.csv',
     ]);
     expect(report.plan.map((p) => p.group)).toEqual(['backfill', 'backfill', 'new', 'forward']);
-    expect(report.datasets[0]).toMatchObject({ listed: 6, enqueued: 4, byClass: { NEW: 4, DONE: 2 }, highWaterMarkAfter: '2024-03-07' });
+    expect(report.datasets[0]).toMatchObject({
+      listed: 6,
+      enqueued: 4,
+      byClass: { NEW: 4, DONE: 2 },
+      highWaterMarkAfter: '2024-03-07',
+    });
     expect(await ledger.getHighWaterMark('things')).toBe('2024-03-07');
     expect(ledger.runs).toHaveLength(1);
   });
@@ -178,14 +208,21 @@ describe('sweep over in-memory storage', () => {
     store.putSync('landing', 'things/2024-03-01.csv', 'id,name\n');
     await complete(ledger, store, 'things/2024-03-01.csv');
     await sweep(deps, { by: 'alice', force: true, reason: 'rebuild' });
-    expect(sent).toEqual([{ bucket: 'landing', key: 'things/2024-03-01.csv', reason: 'sweep', reprocess: true }]);
-    const stored = await ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/2024-03-01.csv' });
+    expect(sent).toEqual([
+      { bucket: 'landing', key: 'things/2024-03-01.csv', reason: 'sweep', reprocess: true },
+    ]);
+    const stored = await ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/2024-03-01.csv',
+    });
     expect(stored).toMatchObject({ reprocess_requested_by: 'alice', reprocess_reason: 'rebuild' });
   });
 
   it('refuses an unknown dataset by name', async () => {
     const { deps } = setup();
-    await expect(sweep(deps, { by: 'test', datasets: ['nope'] })).rejects.toThrow('no dataset contract named nope');
+    await expect(sweep(deps, { by: 'test', datasets: ['nope'] })).rejects.toThrow(
+      'no dataset contract named nope',
+    );
   });
 });
 
@@ -209,8 +246,20 @@ describe('sweep of a time-ordered source', () => {
     const finish = async (key: string) => {
       const filePath = filePathFor('landing', key);
       const etag = store.get('landing', key)!.etag;
-      await ledger.claimFile({ ingestionKey: 'things', filePath, etag, size: 1, runId: 'r', now, leaseMs: 1, maxAttempts: 5 });
-      await ledger.markCompleted({ ingestionKey: 'things', filePath, runId: 'r', etag, now }, { rowsIngested: 0, rowsRejected: 0 });
+      await ledger.claimFile({
+        ingestionKey: 'things',
+        filePath,
+        etag,
+        size: 1,
+        runId: 'r',
+        now,
+        leaseMs: 1,
+        maxAttempts: 5,
+      });
+      await ledger.markCompleted(
+        { ingestionKey: 'things', filePath, runId: 'r', etag, now },
+        { rowsIngested: 0, rowsRejected: 0 },
+      );
     };
     await finish(keys[0]!);
     await finish(keys[1]!);

@@ -5,14 +5,25 @@ import { fixture, parseAll } from '../../helpers/csv.js';
 describe('readCsv over decoded chunks', () => {
   it('drops a UTF-8 byte order mark', async () => {
     const { records } = await parseAll(fixture('csv', 'bom.csv'));
-    expect(records).toEqual([['id', 'name'], ['1', 'alpha'], ['2', 'beta']]);
+    expect(records).toEqual([
+      ['id', 'name'],
+      ['1', 'alpha'],
+      ['2', 'beta'],
+    ]);
   });
 
-  it.each(['crlf.csv', 'cr.csv', 'no-final-newline.csv'])('reads %s with the right records and lines', async (name) => {
-    const { records, lines } = await parseAll(fixture('csv', name));
-    expect(records).toEqual([['id', 'name'], ['1', 'alpha'], ['2', 'beta']]);
-    expect(lines).toEqual([1, 2, 3]);
-  });
+  it.each(['crlf.csv', 'cr.csv', 'no-final-newline.csv'])(
+    'reads %s with the right records and lines',
+    async (name) => {
+      const { records, lines } = await parseAll(fixture('csv', name));
+      expect(records).toEqual([
+        ['id', 'name'],
+        ['1', 'alpha'],
+        ['2', 'beta'],
+      ]);
+      expect(lines).toEqual([1, 2, 3]);
+    },
+  );
 
   it('keeps delimiters, doubled quotes and newlines inside quoted fields and numbers lines where records start', async () => {
     const { records, lines } = await parseAll(fixture('csv', 'quoted-newlines.csv'));
@@ -33,7 +44,11 @@ describe('readCsv over decoded chunks', () => {
 
   it('skips blank lines but counts them in line numbers', async () => {
     const { records, lines } = await parseAll(fixture('csv', 'blank-lines.csv'));
-    expect(records).toEqual([['id', 'name'], ['1', 'alpha'], ['2', 'beta']]);
+    expect(records).toEqual([
+      ['id', 'name'],
+      ['1', 'alpha'],
+      ['2', 'beta'],
+    ]);
     expect(lines).toEqual([1, 2, 4]);
   });
 
@@ -44,7 +59,11 @@ describe('readCsv over decoded chunks', () => {
 
   it('decompresses gzip in the stream', async () => {
     const { records } = await parseAll(fixture('csv', 'plain.csv.gz'), { gzip: true });
-    expect(records).toEqual([['id', 'name'], ['1', 'alpha'], ['2', 'beta']]);
+    expect(records).toEqual([
+      ['id', 'name'],
+      ['1', 'alpha'],
+      ['2', 'beta'],
+    ]);
   });
 
   it('rejects corrupt gzip as a data error', async () => {
@@ -67,7 +86,9 @@ describe('readCsv over decoded chunks', () => {
   });
 
   it('stops an unterminated quote at the record size limit instead of buffering the file', async () => {
-    const bytes = Buffer.from(`id,name\n1,"never closed\n${'y'.repeat(999)}\n`.repeat(1) + `${'z'.repeat(999)}\n`.repeat(3000));
+    const bytes = Buffer.from(
+      `id,name\n1,"never closed\n${'y'.repeat(999)}\n`.repeat(1) + `${'z'.repeat(999)}\n`.repeat(3000),
+    );
     const error = await parseAll(bytes, { chunk: 65536, maxRecordChars: 100_000 }).catch((e) => e);
     expect(error).toMatchObject({ code: 'RECORD_TOO_LONG', line: 2 });
   });

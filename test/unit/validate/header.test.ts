@@ -45,7 +45,10 @@ describe('checkHeader', () => {
   });
 
   it('keeps extra columns out of bronze when extras are allowed', () => {
-    const mapping = checkHeader(['phone', 'id', 'name', 'email'], testContract({ ...threeColumns, header: { extra_columns: 'allow' } }));
+    const mapping = checkHeader(
+      ['phone', 'id', 'name', 'email'],
+      testContract({ ...threeColumns, header: { extra_columns: 'allow' } }),
+    );
     expect(mapping).toEqual({ sourceIndex: [1, 2, 3], fieldCount: 4, extra: ['phone'] });
   });
 
@@ -59,9 +62,10 @@ describe('checkHeader', () => {
   });
 
   it('accepts any order under the any_order policy', () => {
-    expect(checkHeader(['email', 'id', 'name'], testContract({ ...threeColumns, header: { order: 'any_order' } })).sourceIndex).toEqual([
-      1, 2, 0,
-    ]);
+    expect(
+      checkHeader(['email', 'id', 'name'], testContract({ ...threeColumns, header: { order: 'any_order' } }))
+        .sourceIndex,
+    ).toEqual([1, 2, 0]);
   });
 
   it('reports every kind of problem in one message', () => {

@@ -36,7 +36,9 @@ describe('RowConverter', () => {
   });
 
   it('reads timestamps without a zone as UTC and honours an explicit offset', () => {
-    expect(convert(['1', '', '', '2024-03-01T10:00:00+02:00', '']).values[3]).toBe(BigInt(Date.UTC(2024, 2, 1, 8)) * 1000n);
+    expect(convert(['1', '', '', '2024-03-01T10:00:00+02:00', '']).values[3]).toBe(
+      BigInt(Date.UTC(2024, 2, 1, 8)) * 1000n,
+    );
   });
 
   it('stores empty typed fields as null and empty strings as empty strings', () => {
