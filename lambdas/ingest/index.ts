@@ -1,34 +1,20 @@
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
-import type { EngineDeps, EngineLogger, FileOutcome } from '../core/engine.js';
+import type { EngineDeps, EngineLogger } from '../core/engine.js';
 import { systemClock } from '../core/ports.js';
 import { createIngestHandler } from './handler.js';
+import { OutcomeMetrics } from './metrics.js';
 
 const logger = new Logger({ serviceName: 'bronze-ingest' });
 const metrics = new Metrics({ namespace: 'BronzeIngest', serviceName: 'bronze-ingest' });
 
-/** EMF metrics per file outcome, dimensioned by dataset. */
-function recordMetrics(outcome: FileOutcome): void {
-  const single = metrics.singleMetric();
-  if (outcome.dataset) single.addDimension('dataset', outcome.dataset);
-  const add = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) =>
-    single.addMetric(name, unit, value);
-  if (outcome.status === 'completed') add('FilesIngested', MetricUnit.Count, 1);
-  if (outcome.status === 'rejected') add('FilesRejected', MetricUnit.Count, 1);
-  if (outcome.status === 'failed' || outcome.status === 'changed') add('FilesFailed', MetricUnit.Count, 1);
-  if (outcome.status === 'duplicate') add('DuplicateEventsSkipped', MetricUnit.Count, 1);
-  if (outcome.rowsIngested) add('RowsIngested', MetricUnit.Count, outcome.rowsIngested);
-  if (outcome.rowsRejected) add('RowsRejected', MetricUnit.Count, outcome.rowsRejected);
-  if (outcome.bytes) add('BytesIngested', MetricUnit.Bytes, outcome.bytes);
-  add('FileDuration', MetricUnit.Milliseconds, outcome.durationMs);
-  single.publishStoredMetrics();
-}
+const outcomeMetrics = new OutcomeMetrics(metrics);
 
 let engine: EngineDeps | undefined;
 
@@ -55,11 +41,20 @@ function engineDeps(): EngineDeps {
       quarantine: config.quarantineBucket,
     },
     logger: engineLogger,
-    onOutcome: recordMetrics,
+    onOutcome: (outcome) => outcomeMetrics.record(outcome),
   };
   logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
   engine = deps;
   return deps;
 }
 
-export const handler = createIngestHandler(engineDeps);
+const ingest = createIngestHandler(engineDeps);
+
+/** The Lambda entry: ingest the batch, then publish its metrics whatever happened. */
+export const handler: typeof ingest = async (event, context) => {
+  try {
+    return await ingest(event, context);
+  } finally {
+    outcomeMetrics.publish();
+  }
+};

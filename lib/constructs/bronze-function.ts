@@ -112,6 +112,8 @@ export class BronzeFunction extends Construct {
         banner: REQUIRE_SHIM,
         minify: true,
         keepNames: true,
+        // esbuild's size summary is noise in synth, tests and the local stack; warnings still show.
+        logLevel: nodejs.LogLevel.WARNING,
         sourceMap: true,
         sourcesContent: false,
         // The SDK is bundled, not taken from the runtime: the runtime's SDK version moves under

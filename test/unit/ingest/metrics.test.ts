@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { OutcomeMetrics } from '../../../lambdas/ingest/metrics.js';
+
+function recordingSink() {
+  const records: Array<{ dimension?: string; metrics: Record<string, number[]> }> = [];
+  let current: { dimension?: string; metrics: Record<string, number[]> } = { metrics: {} };
+  return {
+    records,
+    addDimension: (_name: string, value: string) => {
+      current.dimension = value;
+    },
+    addMetric: (name: string, _unit: unknown, value: number) => {
+      current.metrics[name] = [...(current.metrics[name] ?? []), value];
+    },
+    publishStoredMetrics: () => {
+      records.push(current);
+      current = { metrics: {} };
+    },
+  };
+}
+
+describe('OutcomeMetrics', () => {
+  it('publishes one record per dataset with every metric under its dataset dimension', () => {
+    const sink = recordingSink();
+    const metrics = new OutcomeMetrics(sink);
+    const base = { retry: false, bucket: 'b', key: 'k', durationMs: 5 };
+    metrics.record({
+      ...base,
+      status: 'completed',
+      dataset: 'orders',
+      rowsIngested: 10,
+      rowsRejected: 2,
+      bytes: 100,
+    });
+    metrics.record({ ...base, status: 'duplicate', dataset: 'orders' });
+    metrics.record({ ...base, status: 'rejected', dataset: 'customers', rowsRejected: 3 });
+    metrics.publish();
+    expect(sink.records).toEqual([
+      {
+        dimension: 'orders',
+        metrics: {
+          FilesIngested: [1],
+          RowsIngested: [10],
+          RowsRejected: [2],
+          BytesIngested: [100],
+          FileDuration: [5, 5],
+          DuplicateEventsSkipped: [1],
+        },
+      },
+      { dimension: 'customers', metrics: { FilesRejected: [1], RowsRejected: [3], FileDuration: [5] } },
+    ]);
+  });
+
+  it('publishes nothing when no file was seen, and nothing twice', () => {
+    const sink = recordingSink();
+    const metrics = new OutcomeMetrics(sink);
+    metrics.publish();
+    metrics.record({ retry: false, bucket: 'b', key: 'k', durationMs: 1, status: 'completed', dataset: 'd' });
+    metrics.publish();
+    metrics.publish();
+    expect(sink.records).toHaveLength(1);
+  });
+});
