@@ -1,0 +1,99 @@
+import { gzipSync } from 'node:zlib';
+import { ByteBuf } from './bytes.js';
+import { Codec, Encoding, PageType, writeDataPageHeader, writeDictionaryPageHeader } from './format.js';
+import { snappyCompress } from './snappy.js';
+import { ThriftWriter } from './thrift.js';
+import type { ParquetCompression } from './types.js';
+
+// On CSV-like pages level 1 runs about 5x faster than the default level 6 for about 20% more bytes.
+const GZIP_LEVEL = 1;
+
+/** Compression and page-header scratch shared by all columns of a writer (used synchronously). */
+export class PageCodec {
+  readonly codec: number;
+  readonly header = new ThriftWriter(64);
+  private readonly out = new ByteBuf(1 << 16);
+
+  constructor(readonly compression: ParquetCompression) {
+    this.codec = Codec[compression];
+  }
+
+  /** The compressed page body: a view valid until the next call. */
+  compress(body: Uint8Array): Uint8Array {
+    if (this.compression === 'none') return body;
+    if (this.compression === 'gzip') return gzipSync(body, { level: GZIP_LEVEL });
+    this.out.pos = 0;
+    snappyCompress(body, this.out);
+    return this.out.view();
+  }
+}
+
+/**
+ * Collects one column chunk's pages (header + compressed body each) in a buffer reused from one
+ * row group to the next: allocating fresh buffers per page makes V8 collect garbage for the
+ * external memory, which costs more than the copy a sink makes to keep bytes.
+ */
+export class ChunkBuilder {
+  private readonly out = new ByteBuf(1 << 16);
+  uncompressedSize = 0;
+  compressedSize = 0;
+  dictionaryBytes = 0;
+  dictionaryPages = 0;
+  dataPages = 0;
+  dataEncoding: number = Encoding.PLAIN;
+
+  constructor(private readonly codec: PageCodec) {}
+
+  /** The chunk's bytes so far: a view valid until the next reset(). */
+  bytes(): Uint8Array {
+    return this.out.view();
+  }
+
+  reset(): void {
+    this.out.pos = 0;
+    this.uncompressedSize = 0;
+    this.compressedSize = 0;
+    this.dictionaryBytes = 0;
+    this.dictionaryPages = 0;
+    this.dataPages = 0;
+    this.dataEncoding = Encoding.PLAIN;
+  }
+
+  /** Adds the dictionary page; must come before any data page. */
+  dictionaryPage(body: Uint8Array, numValues: number): void {
+    const compressed = this.codec.compress(body);
+    writeDictionaryPageHeader(this.codec.header, body.length, compressed.length, numValues);
+    this.dictionaryBytes = this.add(body.length, compressed);
+    this.dictionaryPages = 1;
+  }
+
+  /** Adds a data page v1 whose body is levels followed by values. */
+  dataPage(body: Uint8Array, numValues: number, encoding: number): void {
+    const compressed = this.codec.compress(body);
+    writeDataPageHeader(this.codec.header, body.length, compressed.length, numValues, encoding);
+    this.add(body.length, compressed);
+    this.dataPages++;
+    this.dataEncoding = encoding;
+  }
+
+  private add(uncompressed: number, compressed: Uint8Array): number {
+    const header = this.codec.header.bytes();
+    const out = this.out;
+    const size = header.length + compressed.length;
+    out.ensure(size);
+    out.buf.set(header, out.pos);
+    out.buf.set(compressed, out.pos + header.length);
+    out.pos += size;
+    this.uncompressedSize += header.length + uncompressed;
+    this.compressedSize += size;
+    return size;
+  }
+
+  /** [pageType, encoding, count] for the column metadata. */
+  encodingStats(): [number, number, number][] {
+    const stats: [number, number, number][] = [];
+    if (this.dictionaryPages) stats.push([PageType.DICTIONARY_PAGE, Encoding.PLAIN, this.dictionaryPages]);
+    if (this.dataPages) stats.push([PageType.DATA_PAGE, this.dataEncoding, this.dataPages]);
+    return stats;
+  }
+}

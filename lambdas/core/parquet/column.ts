@@ -1,0 +1,37 @@
+import type { ChunkBuilder } from './chunk.js';
+import type { ChunkStatistics } from './format.js';
+import type { ColumnValues, ParquetColumn } from './types.js';
+
+/** One column chunk's encoded pages and what the footer needs to know about them. */
+export interface EncodedChunk {
+  readonly pages: ChunkBuilder;
+  readonly encodings: number[];
+  readonly statistics: ChunkStatistics;
+}
+
+/**
+ * Encodes one column of successive row groups. For each row group: begin(), then encode() over
+ * consecutive row ranges covering 0..rowCount, then finish(). The same `values` array is passed
+ * to every call of a row group, so an encoder may look back at earlier rows.
+ */
+export interface ColumnEncoder {
+  begin(rowCount: number): void;
+  encode(values: ColumnValues, start: number, end: number): void;
+  finish(values: ColumnValues): EncodedChunk;
+}
+
+/** Settings every column encoder shares. */
+export interface EncoderSettings {
+  readonly pageSizeBytes: number;
+  readonly dictionary: boolean;
+  readonly dictionaryMaxBytes: number;
+}
+
+/** The error for a value that does not fit its column; names the column and the row in the group. */
+export function badValue(column: ParquetColumn, row: number, value: unknown, expected: string): Error {
+  if (value === null)
+    return new TypeError(`parquet column "${column.name}" is not nullable but row ${row} is null`);
+  return new TypeError(
+    `parquet column "${column.name}" expects ${expected} at row ${row}, got ${typeof value}`,
+  );
+}

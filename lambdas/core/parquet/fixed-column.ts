@@ -1,0 +1,207 @@
+import { ByteBuf } from './bytes.js';
+import { ChunkBuilder, type PageCodec } from './chunk.js';
+import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
+import { Encoding } from './format.js';
+import { LEVELS_GAP, type LevelsEncoder } from './levels.js';
+import type { ColumnValues, ParquetColumn } from './types.js';
+
+/**
+ * PLAIN INT64 (int64, timestamp_micros), DOUBLE and BOOLEAN columns. Values go straight into the
+ * page buffer after the levels gap; a page holds pageSizeBytes worth of values.
+ */
+export class FixedColumnEncoder implements ColumnEncoder {
+  private readonly pages: ChunkBuilder;
+  private readonly page: ByteBuf;
+  private readonly i64: BigInt64Array;
+  private readonly f64: Float64Array;
+  private readonly perPage: number;
+  private rowCount = 0;
+  private nullCount = 0;
+  private pageFirstRow = 0;
+  private pageNulls = 0;
+  /** Bit position within the current page, for BOOLEAN. */
+  private bit = 0;
+  private min: bigint | number | boolean | undefined;
+  private max: bigint | number | boolean | undefined;
+
+  constructor(
+    private readonly column: ParquetColumn,
+    codec: PageCodec,
+    private readonly levels: LevelsEncoder,
+    settings: EncoderSettings,
+  ) {
+    this.pages = new ChunkBuilder(codec);
+    const valueBits = column.type === 'boolean' ? 1 : 64;
+    this.perPage = Math.max(8, Math.floor((settings.pageSizeBytes * 8) / valueBits));
+    this.page = new ByteBuf(LEVELS_GAP + Math.ceil((this.perPage * valueBits) / 8) + 8);
+    // Values start at LEVELS_GAP, a multiple of 8 in a buffer at offset 0: 8-byte values can be
+    // stored through aligned typed arrays, faster than DataView calls. The page never grows.
+    const { buffer, byteOffset, length } = this.page.buf;
+    const words = Math.floor((length - LEVELS_GAP) / 8);
+    this.i64 = new BigInt64Array(buffer, byteOffset + LEVELS_GAP, words);
+    this.f64 = new Float64Array(buffer, byteOffset + LEVELS_GAP, words);
+  }
+
+  begin(rowCount: number): void {
+    this.pages.reset();
+    this.rowCount = rowCount;
+    this.nullCount = 0;
+    this.pageFirstRow = 0;
+    this.pageNulls = 0;
+    this.page.pos = LEVELS_GAP;
+    this.bit = 0;
+    this.min = undefined;
+    this.max = undefined;
+  }
+
+  encode(values: ColumnValues, start: number, end: number): void {
+    while (start < end) {
+      const stop = Math.min(end, this.pageFirstRow + this.perPage);
+      switch (this.column.type) {
+        case 'int64':
+        case 'timestamp_micros':
+          this.encodeInt64(values as (bigint | null)[], start, stop);
+          break;
+        case 'double':
+          this.encodeDouble(values as (number | null)[], start, stop);
+          break;
+        default:
+          this.encodeBoolean(values as (boolean | null)[], start, stop);
+      }
+      if (stop === this.pageFirstRow + this.perPage) this.flushPage(values, stop);
+      start = stop;
+    }
+  }
+
+  finish(values: ColumnValues): EncodedChunk {
+    if (this.rowCount > this.pageFirstRow) this.flushPage(values, this.rowCount);
+    return { pages: this.pages, encodings: [Encoding.PLAIN, Encoding.RLE], statistics: this.statistics() };
+  }
+
+  private nullAt(i: number, v: unknown, expected: string): void {
+    if (v !== null || !this.column.nullable) throw badValue(this.column, i, v, expected);
+    this.pageNulls++;
+  }
+
+  private encodeInt64(values: (bigint | null)[], start: number, end: number): void {
+    const i64 = this.i64;
+    let k = (this.page.pos - LEVELS_GAP) >>> 3;
+    let min = this.min as bigint | undefined;
+    let max = this.max as bigint | undefined;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== 'bigint') {
+        this.nullAt(i, v, 'a bigint');
+        continue;
+      }
+      i64[k] = v;
+      // The store wraps values out of range; reading back tells whether it did.
+      if (i64[k++] !== v) throw new RangeError(`parquet column "${this.column.name}" row ${i}: ${v} is not an int64`);
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = LEVELS_GAP + k * 8;
+    this.min = min;
+    this.max = max;
+  }
+
+  private encodeDouble(values: (number | null)[], start: number, end: number): void {
+    const f64 = this.f64;
+    let k = (this.page.pos - LEVELS_GAP) >>> 3;
+    let min = this.min as number | undefined;
+    let max = this.max as number | undefined;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== 'number') {
+        this.nullAt(i, v, 'a number');
+        continue;
+      }
+      f64[k++] = v;
+      // NaN has no place in min/max (Parquet's rule); -0 and +0 are sorted out in statistics().
+      if (Number.isNaN(v)) continue;
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = LEVELS_GAP + k * 8;
+    this.min = min;
+    this.max = max;
+  }
+
+  private encodeBoolean(values: (boolean | null)[], start: number, end: number): void {
+    const b = this.page.buf;
+    let bit = this.bit;
+    let sawTrue = this.max === true;
+    let sawFalse = this.min === false;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== 'boolean') {
+        this.nullAt(i, v, 'a boolean');
+        continue;
+      }
+      const byte = LEVELS_GAP + (bit >>> 3);
+      if ((bit & 7) === 0) b[byte] = 0;
+      if (v) {
+        b[byte]! |= 1 << (bit & 7);
+        sawTrue = true;
+      } else {
+        sawFalse = true;
+      }
+      bit++;
+    }
+    this.bit = bit;
+    this.page.pos = LEVELS_GAP + ((bit + 7) >>> 3);
+    if (sawTrue || sawFalse) {
+      this.min = !sawFalse;
+      this.max = sawTrue;
+    }
+  }
+
+  private flushPage(values: ColumnValues, endRow: number): void {
+    const page = this.page;
+    const first = this.pageFirstRow;
+    const n = endRow - first;
+    let body: Uint8Array;
+    if (this.column.nullable) {
+      const levels = this.levels.scratch(n);
+      if (this.pageNulls > 0) for (let i = 0; i < n; i++) levels[i] = values[first + i] === null ? 0 : 1;
+      body = this.levels.join(this.levels.encode(n, this.pageNulls), page);
+    } else {
+      body = page.buf.subarray(LEVELS_GAP, page.pos);
+    }
+    this.pages.dataPage(body, n, Encoding.PLAIN);
+    this.nullCount += this.pageNulls;
+    this.pageNulls = 0;
+    this.pageFirstRow = endRow;
+    page.pos = LEVELS_GAP;
+    this.bit = 0;
+  }
+
+  private statistics(): EncodedChunk['statistics'] {
+    const stats: EncodedChunk['statistics'] = { nullCount: this.nullCount, legacy: true };
+    const { min, max } = this;
+    if (min === undefined || max === undefined) return stats;
+    if (typeof min === 'boolean') {
+      stats.min = Uint8Array.of(min ? 1 : 0);
+      stats.max = Uint8Array.of(max ? 1 : 0);
+      return stats;
+    }
+    const bytes = new DataView(new ArrayBuffer(16));
+    if (typeof min === 'bigint') {
+      bytes.setBigInt64(0, min, true);
+      bytes.setBigInt64(8, max as bigint, true);
+    } else {
+      // Parquet: a zero min is written as -0 and a zero max as +0, whichever zeros were seen.
+      bytes.setFloat64(0, min === 0 ? -0 : min, true);
+      bytes.setFloat64(8, max === 0 ? 0 : (max as number), true);
+    }
+    stats.min = new Uint8Array(bytes.buffer, 0, 8);
+    stats.max = new Uint8Array(bytes.buffer, 8, 8);
+    return stats;
+  }
+}

@@ -1,0 +1,9 @@
+export type {
+  ByteSink,
+  ColumnValues,
+  ParquetColumn,
+  ParquetColumnType,
+  ParquetCompression,
+  ParquetWriterOptions,
+} from './types.js';
+export { ParquetWriter } from './writer.js';

@@ -1,0 +1,55 @@
+import { ByteBuf } from './bytes.js';
+import { writeHybrid } from './rle.js';
+
+/**
+ * Definition levels of a data page v1 (4-byte length + RLE/bit-packed hybrid, bit width 1), and
+ * the trick that avoids copying page values: values are encoded after a small reserved gap and
+ * the levels, usually a single RLE run, are written right-aligned into that gap.
+ */
+export const LEVELS_GAP = 16;
+
+export class LevelsEncoder {
+  private readonly out = new ByteBuf(256);
+  private levels = new Uint8Array(1024);
+  private readonly joined = new ByteBuf(1 << 16);
+
+  /** A scratch array of at least `n` bytes for the caller to fill with levels (0 null, 1 present). */
+  scratch(n: number): Uint8Array {
+    if (this.levels.length < n) this.levels = new Uint8Array(Math.max(n, this.levels.length * 2));
+    return this.levels;
+  }
+
+  /** Levels for `n` values; when `nulls` > 0 they are read from scratch(n), filled by the caller. */
+  encode(n: number, nulls: number): Uint8Array {
+    const out = this.out;
+    out.pos = 4;
+    if (nulls === 0) {
+      out.varint(n * 2);
+      out.ensure(1);
+      out.buf[out.pos++] = 1;
+    } else {
+      writeHybrid(this.levels, 0, n, 1, out);
+    }
+    const len = out.pos - 4;
+    out.buf.writeUInt32LE(len, 0);
+    return out.view();
+  }
+
+  /**
+   * The page body: `levels` then page.buf[LEVELS_GAP..page.pos). Writes the levels into the gap when
+   * they fit, so only pages with many nulls pay for a copy. The result is valid until the next call.
+   */
+  join(levels: Uint8Array, page: ByteBuf): Uint8Array {
+    if (levels.length <= LEVELS_GAP) {
+      const start = LEVELS_GAP - levels.length;
+      page.buf.set(levels, start);
+      return page.buf.subarray(start, page.pos);
+    }
+    const j = this.joined;
+    j.pos = 0;
+    j.ensure(levels.length + page.pos - LEVELS_GAP);
+    j.bytes(levels);
+    j.bytes(page.buf.subarray(LEVELS_GAP, page.pos));
+    return j.view();
+  }
+}

@@ -1,0 +1,40 @@
+/** Public types of the Parquet writer. */
+
+export type ParquetColumnType = 'string' | 'int64' | 'double' | 'boolean' | 'timestamp_micros';
+
+export interface ParquetColumn {
+  readonly name: string;
+  readonly type: ParquetColumnType;
+  readonly nullable: boolean;
+}
+
+/** Where the bytes go; may return a Promise for backpressure (an S3 multipart writer does). */
+export interface ByteSink {
+  /**
+   * The chunk is only valid until the returned promise settles (or until write returns, when it
+   * returns nothing): the writer reuses its buffers, so a sink that keeps bytes must copy them.
+   */
+  write(chunk: Uint8Array): Promise<void> | void;
+}
+
+export type ParquetCompression = 'snappy' | 'gzip' | 'none';
+
+export type ColumnValues = (string | null)[] | (bigint | null)[] | (number | null)[] | (boolean | null)[];
+
+export interface ParquetWriterOptions {
+  /** Page compression; default 'snappy'. */
+  compression?: ParquetCompression;
+  /** Written in the footer's key_value_metadata. */
+  keyValueMetadata?: Record<string, string>;
+  /** Footer `created_by`; default 'bronze-ingest'. */
+  createdBy?: string;
+  /** Target uncompressed data page size; default 1 MiB. */
+  pageSizeBytes?: number;
+  /**
+   * Dictionary-encode string columns while their dictionary stays small; default true.
+   * A column whose dictionary outgrows the cap, or whose values are mostly distinct, falls back to PLAIN.
+   */
+  dictionary?: boolean;
+  /** Largest PLAIN-encoded dictionary per column chunk before falling back; default 1 MiB. */
+  dictionaryMaxBytes?: number;
+}

@@ -1,0 +1,189 @@
+import { PageCodec } from './chunk.js';
+import type { ColumnEncoder, EncodedChunk, EncoderSettings } from './column.js';
+import { FixedColumnEncoder } from './fixed-column.js';
+import { type ChunkMeta, physicalTypeOf, type RowGroupMeta, writeFileMetaData } from './format.js';
+import { LevelsEncoder } from './levels.js';
+import { StringColumnEncoder } from './string-column.js';
+import type { ByteSink, ColumnValues, ParquetColumn, ParquetWriterOptions } from './types.js';
+
+const MAGIC = Buffer.from('PAR1', 'latin1');
+// Rows encoded per column before moving to the next column. Strings built by a CSV parser lie in
+// memory in row order; visiting a few thousand rows of every column keeps them in cache, where
+// finishing one whole column first would re-read the row group from RAM for each column.
+const ROW_BLOCK = 2048;
+
+/**
+ * Streams a Parquet file to a ByteSink one row group at a time.
+ *
+ * Memory: a row group's encoded (compressed) pages are held until the row group is complete,
+ * then written column by column. The buffers are reused by later row groups, so the writer keeps
+ * about the largest encoded row group (up to twice that, as buffers grow by doubling), plus per
+ * column a page buffer of about pageSizeBytes, and per string column a dictionary of at most
+ * dictionaryMaxBytes and 4 bytes per row of dictionary indices. Of the data itself only footer
+ * metadata outlives a row group.
+ */
+export class ParquetWriter {
+  private readonly columns: readonly ParquetColumn[];
+  private readonly encoders: ColumnEncoder[];
+  private readonly codec: PageCodec;
+  private readonly rowGroups: RowGroupMeta[] = [];
+  private readonly keyValueMetadata: Record<string, string> | undefined;
+  private readonly createdBy: string;
+  private offset = 0;
+  private rows = 0;
+  private state: 'open' | 'busy' | 'closed' | 'failed' = 'open';
+
+  constructor(
+    private readonly sink: ByteSink,
+    columns: readonly ParquetColumn[],
+    options: ParquetWriterOptions = {},
+  ) {
+    if (columns.length === 0) throw new Error('a Parquet file needs at least one column');
+    const names = new Set<string>();
+    for (const c of columns) {
+      if (names.has(c.name)) throw new Error(`duplicate Parquet column name "${c.name}"`);
+      names.add(c.name);
+    }
+    const pageSizeBytes = options.pageSizeBytes ?? 1 << 20;
+    if (!(pageSizeBytes >= 64))
+      throw new RangeError(`pageSizeBytes must be at least 64, got ${pageSizeBytes}`);
+    const settings: EncoderSettings = {
+      pageSizeBytes,
+      dictionary: options.dictionary ?? true,
+      dictionaryMaxBytes: options.dictionaryMaxBytes ?? 1 << 20,
+    };
+    this.columns = columns.slice();
+    this.codec = new PageCodec(options.compression ?? 'snappy');
+    this.keyValueMetadata = options.keyValueMetadata;
+    this.createdBy = options.createdBy ?? 'bronze-ingest';
+    const levels = new LevelsEncoder();
+    this.encoders = this.columns.map((c) =>
+      c.type === 'string'
+        ? new StringColumnEncoder(c, this.codec, levels, settings)
+        : new FixedColumnEncoder(c, this.codec, levels, settings),
+    );
+  }
+
+  /**
+   * Writes one row group from column-major arrays (values[i] is column i, each rowCount long).
+   * A row count of 0 writes nothing: an empty row group carries no data and some readers reject one.
+   * A row group rejected for its shape or a value that does not fit its column leaves the writer
+   * usable, as nothing of it reached the sink; a failing sink leaves the writer failed.
+   */
+  async writeRowGroup(values: readonly ColumnValues[], rowCount: number): Promise<void> {
+    this.enter();
+    let chunks: EncodedChunk[];
+    try {
+      this.checkShape(values, rowCount);
+      chunks = rowCount > 0 ? this.encode(values, rowCount) : [];
+    } catch (err) {
+      this.state = 'open';
+      throw err;
+    }
+    try {
+      if (this.offset === 0) await this.emit(MAGIC);
+      if (rowCount > 0) await this.emitRowGroup(chunks, rowCount);
+      this.state = 'open';
+    } catch (err) {
+      this.state = 'failed';
+      throw err;
+    }
+  }
+
+  /**
+   * Writes the footer and returns the totals. A file with zero row groups is valid Parquet.
+   * `keyValueMetadata` is merged over the constructor's, for facts known only at the end (row counts).
+   */
+  async close(keyValueMetadata?: Record<string, string>): Promise<{ rows: number; bytes: number }> {
+    this.enter();
+    try {
+      if (this.offset === 0) await this.emit(MAGIC);
+      const metadata = keyValueMetadata
+        ? { ...this.keyValueMetadata, ...keyValueMetadata }
+        : this.keyValueMetadata;
+      const footer = writeFileMetaData(this.columns, this.rowGroups, metadata, this.createdBy);
+      const tail = Buffer.allocUnsafe(footer.length + 8);
+      tail.set(footer, 0);
+      tail.writeUInt32LE(footer.length, footer.length);
+      MAGIC.copy(tail, footer.length + 4);
+      await this.emit(tail);
+      this.state = 'closed';
+      return { rows: this.rows, bytes: this.offset };
+    } catch (err) {
+      this.state = 'failed';
+      throw err;
+    }
+  }
+
+  private enter(): void {
+    if (this.state === 'busy')
+      throw new Error('ParquetWriter: a call is already in progress; await it first');
+    if (this.state === 'closed') throw new Error('ParquetWriter is closed');
+    if (this.state === 'failed') throw new Error('ParquetWriter failed earlier; the output is incomplete');
+    this.state = 'busy';
+  }
+
+  private checkShape(values: readonly ColumnValues[], rowCount: number): void {
+    if (!Number.isSafeInteger(rowCount) || rowCount < 0 || rowCount > 0x7fffffff) {
+      throw new RangeError(`invalid row count ${rowCount}`);
+    }
+    if (values.length !== this.columns.length) {
+      throw new Error(`expected ${this.columns.length} columns of values, got ${values.length}`);
+    }
+    values.forEach((v, i) => {
+      if (v.length !== rowCount) {
+        throw new Error(`column "${this.columns[i]!.name}" has ${v.length} values, expected ${rowCount}`);
+      }
+    });
+  }
+
+  private encode(values: readonly ColumnValues[], rowCount: number): EncodedChunk[] {
+    const encoders = this.encoders;
+    for (const e of encoders) e.begin(rowCount);
+    for (let start = 0; start < rowCount; start += ROW_BLOCK) {
+      const end = Math.min(rowCount, start + ROW_BLOCK);
+      for (let c = 0; c < encoders.length; c++) encoders[c]!.encode(values[c]!, start, end);
+    }
+    return encoders.map((e, c) => e.finish(values[c]!));
+  }
+
+  private async emitRowGroup(chunks: EncodedChunk[], rowCount: number): Promise<void> {
+    const groupStart = this.offset;
+    const metas: ChunkMeta[] = [];
+    let totalByteSize = 0;
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c]!;
+      const pages = chunk.pages;
+      const start = this.offset;
+      await this.emit(pages.bytes());
+      totalByteSize += pages.uncompressedSize;
+      metas.push({
+        physicalType: physicalTypeOf(this.columns[c]!),
+        encodings: chunk.encodings,
+        path: this.columns[c]!.name,
+        codec: this.codec.codec,
+        numValues: rowCount,
+        uncompressedSize: pages.uncompressedSize,
+        compressedSize: pages.compressedSize,
+        dataPageOffset: start + pages.dictionaryBytes,
+        ...(pages.dictionaryPages ? { dictionaryPageOffset: start } : {}),
+        fileOffset: start,
+        statistics: chunk.statistics,
+        encodingStats: pages.encodingStats(),
+      });
+    }
+    this.rowGroups.push({
+      columns: metas,
+      numRows: rowCount,
+      totalByteSize,
+      totalCompressedSize: this.offset - groupStart,
+      fileOffset: groupStart,
+    });
+    this.rows += rowCount;
+  }
+
+  private async emit(bytes: Uint8Array): Promise<void> {
+    this.offset += bytes.length;
+    await this.sink.write(bytes);
+  }
+}
