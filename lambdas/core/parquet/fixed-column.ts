@@ -96,7 +96,8 @@ export class FixedColumnEncoder implements ColumnEncoder {
       }
       i64[k] = v;
       // The store wraps values out of range; reading back tells whether it did.
-      if (i64[k++] !== v) throw new RangeError(`parquet column "${this.column.name}" row ${i}: ${v} is not an int64`);
+      if (i64[k++] !== v)
+        throw new RangeError(`parquet column "${this.column.name}" row ${i}: ${v} is not an int64`);
       if (min === undefined || max === undefined) {
         min = v;
         max = v;
