@@ -6,12 +6,12 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { InfrastructureError } from '../core/errors.js';
+import { ingestRequestBody } from '../core/events.js';
 import type { IngestQueue, IngestRequest } from '../core/ports.js';
 import { backoffDelay, describeError, sleep } from './aws-errors.js';
 
 /** SendMessageBatch takes at most ten entries. */
 const MAX_BATCH_ENTRIES = 10;
-const REASONS: ReadonlySet<string> = new Set(['sweep', 'reprocess', 'event']);
 
 export interface SqsIngestQueueOptions {
   readonly queueUrl: string;
@@ -21,47 +21,6 @@ export interface SqsIngestQueueOptions {
   readonly clientConfig?: SQSClientConfig;
   /** Retries of entries SQS reports as failed. Default: 5 tries from 100 ms. */
   readonly retry?: { readonly maxTries?: number; readonly baseDelayMs?: number };
-}
-
-/** The message body: `{"bucket","key","reason","reprocess"}`, absent fields left out. */
-export function ingestRequestBody(request: IngestRequest): string {
-  return JSON.stringify({
-    bucket: request.bucket,
-    key: request.key,
-    reason: request.reason,
-    reprocess: request.reprocess,
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
-}
-
-/** Reads a body written by ingestRequestBody; undefined for anything else (an S3 or EventBridge event). */
-export function parseIngestRequest(body: string): IngestRequest | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed) || !isNonEmptyString(parsed.bucket) || !isNonEmptyString(parsed.key)) {
-    return undefined;
-  }
-  const { reason, reprocess } = parsed;
-  if (reason !== undefined && !(typeof reason === 'string' && REASONS.has(reason))) return undefined;
-  if (reprocess !== undefined && typeof reprocess !== 'boolean') return undefined;
-  const request: { -readonly [K in keyof IngestRequest]: IngestRequest[K] } = {
-    bucket: parsed.bucket,
-    key: parsed.key,
-  };
-  if (reason !== undefined) request.reason = reason as IngestRequest['reason'];
-  if (reprocess !== undefined) request.reprocess = reprocess;
-  return request;
 }
 
 function describeFailures(failed: readonly BatchResultErrorEntry[]): string {

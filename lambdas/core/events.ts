@@ -56,17 +56,34 @@ export function parseMessage(body: string): ParsedMessage {
     }
     return { kind: 'files', requests };
   }
-  if (typeof json.bucket === 'string' && typeof json.key === 'string') {
-    const reason = json.reason === 'sweep' || json.reason === 'reprocess' ? json.reason : 'event';
-    return {
-      kind: 'files',
-      requests: [{ bucket: json.bucket, key: json.key, reason, reprocess: json.reprocess === true }],
-    };
-  }
+  if ('bucket' in json || 'key' in json) return parseIngestRequest(json);
   return { kind: 'unrecognised', reason: 'not an S3 event, an EventBridge event or an ingest request' };
 }
 
-/** The message body the sweep and the CLI send. */
+const REASONS: ReadonlySet<unknown> = new Set(['sweep', 'reprocess', 'event']);
+
+/** A request written by ingestRequestBody, checked field by field. */
+function parseIngestRequest(json: Json): ParsedMessage {
+  const { bucket, key, reason, reprocess } = json;
+  if (typeof bucket !== 'string' || !bucket || typeof key !== 'string' || !key) {
+    return { kind: 'unrecognised', reason: 'ingest request without a bucket and a key' };
+  }
+  if (reason !== undefined && !REASONS.has(reason)) {
+    return { kind: 'unrecognised', reason: `ingest request with unknown reason ${JSON.stringify(reason)}` };
+  }
+  if (reprocess !== undefined && typeof reprocess !== 'boolean') {
+    return { kind: 'unrecognised', reason: 'ingest request whose reprocess flag is not a boolean' };
+  }
+  const request: IngestRequest = {
+    bucket,
+    key,
+    ...(reason !== undefined ? { reason: reason as IngestRequest['reason'] } : {}),
+    ...(reprocess !== undefined ? { reprocess } : {}),
+  };
+  return { kind: 'files', requests: [request] };
+}
+
+/** The message body the sweep and the CLI send: `{"bucket","key","reason","reprocess"}`. */
 export function ingestRequestBody(request: IngestRequest): string {
   return JSON.stringify({
     bucket: request.bucket,

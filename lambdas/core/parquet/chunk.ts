@@ -30,8 +30,7 @@ export class PageCodec {
 
 /**
  * Collects one column chunk's pages (header + compressed body each) in a buffer reused from one
- * row group to the next: allocating fresh buffers per page makes V8 collect garbage for the
- * external memory, which costs more than the copy a sink makes to keep bytes.
+ * row group to the next, so it grows once rather than for every chunk.
  */
 export class ChunkBuilder {
   private readonly out = new ByteBuf(1 << 16);

@@ -12,6 +12,8 @@ import { encodeUtf8Tail } from './utf8.js';
 const DICT_CHECK_EVERY = 1024;
 // More distinct values than this share of the values seen: PLAIN (and Snappy) does better.
 const DICT_MAX_DISTINCT_SHARE = 0.5;
+// Room past the page size for the value that crosses it, so a page buffer rarely has to double.
+const PAGE_SLACK = 64 * 1024;
 
 /**
  * BYTE_ARRAY/UTF8 column: dictionary-encoded (RLE_DICTIONARY) while the dictionary stays small
@@ -21,6 +23,7 @@ const DICT_MAX_DISTINCT_SHARE = 0.5;
 export class StringColumnEncoder implements ColumnEncoder {
   private readonly pages: ChunkBuilder;
   private readonly page: ByteBuf;
+  private readonly pageBufferBytes: number;
   private readonly stats = new StringStats();
   private readonly dict = new Map<string, number>();
   private readonly dictBytes = new ByteBuf(1 << 12);
@@ -40,7 +43,8 @@ export class StringColumnEncoder implements ColumnEncoder {
     private readonly settings: EncoderSettings,
   ) {
     this.pages = new ChunkBuilder(codec);
-    this.page = new ByteBuf(Math.min(settings.pageSizeBytes, 1 << 20) + 1024);
+    this.pageBufferBytes = Math.min(settings.pageSizeBytes, 1 << 20) + LEVELS_GAP + PAGE_SLACK;
+    this.page = new ByteBuf(this.pageBufferBytes);
     this.tryDictionary = settings.dictionary;
   }
 
@@ -216,7 +220,7 @@ export class StringColumnEncoder implements ColumnEncoder {
     }
     this.pages.dataPage(body, n, Encoding.PLAIN);
     page.pos = LEVELS_GAP;
-    page.shrinkTo(Math.min(this.settings.pageSizeBytes, 1 << 20) + 1024);
+    page.shrinkTo(this.pageBufferBytes);
     this.pageFirstRow = endRow;
     this.pageNulls = 0;
   }

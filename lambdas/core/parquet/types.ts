@@ -10,10 +10,7 @@ export interface ParquetColumn {
 
 /** Where the bytes go; may return a Promise for backpressure (an S3 multipart writer does). */
 export interface ByteSink {
-  /**
-   * The chunk is only valid until the returned promise settles (or until write returns, when it
-   * returns nothing): the writer reuses its buffers, so a sink that keeps bytes must copy them.
-   */
+  /** The writer never touches a chunk again once it is passed here, so the sink may keep it. */
   write(chunk: Uint8Array): Promise<void> | void;
 }
 

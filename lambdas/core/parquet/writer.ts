@@ -16,11 +16,11 @@ const ROW_BLOCK = 2048;
  * Streams a Parquet file to a ByteSink one row group at a time.
  *
  * Memory: a row group's encoded (compressed) pages are held until the row group is complete,
- * then written column by column. The buffers are reused by later row groups, so the writer keeps
- * about the largest encoded row group (up to twice that, as buffers grow by doubling), plus per
- * column a page buffer of about pageSizeBytes, and per string column a dictionary of at most
- * dictionaryMaxBytes and 4 bytes per row of dictionary indices. Of the data itself only footer
- * metadata outlives a row group.
+ * then copied out column chunk by column chunk to the sink, which owns each copy. The encoding
+ * buffers are reused by later row groups, so the writer keeps about the largest encoded row group
+ * (up to twice that, as buffers grow by doubling), plus per column a page buffer of about
+ * pageSizeBytes + 64 KiB, and per string column a dictionary of at most dictionaryMaxBytes and
+ * 4 bytes per row of dictionary indices. Of the data itself only footer metadata outlives a row group.
  */
 export class ParquetWriter {
   private readonly columns: readonly ParquetColumn[];
@@ -155,7 +155,8 @@ export class ParquetWriter {
       const chunk = chunks[c]!;
       const pages = chunk.pages;
       const start = this.offset;
-      await this.emit(pages.bytes());
+      // An exact-size copy the sink may keep: the chunk buffer is reused by the next row group.
+      await this.emit(Buffer.from(pages.bytes()));
       totalByteSize += pages.uncompressedSize;
       metas.push({
         physicalType: physicalTypeOf(this.columns[c]!),

@@ -1,6 +1,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseIngestRequest, SqsIngestQueue } from '../../../lambdas/adapters/sqs-ingest-queue.js';
+import { SqsIngestQueue } from '../../../lambdas/adapters/sqs-ingest-queue.js';
+import { parseMessage } from '../../../lambdas/core/events.js';
 import type { IngestRequest } from '../../../lambdas/core/ports.js';
 import { useMotoServer } from '../../helpers/moto-server.js';
 
@@ -37,6 +38,6 @@ describe('SqsIngestQueue against moto', () => {
     await new SqsIngestQueue({ queueUrl, client }).send(requests);
     const received = await receiveAll(25);
 
-    expect(received.map(parseIngestRequest)).toEqual(requests);
+    expect(received.map(parseMessage)).toEqual(requests.map((r) => ({ kind: 'files', requests: [r] })));
   });
 });

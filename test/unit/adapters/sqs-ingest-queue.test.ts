@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseIngestRequest, SqsIngestQueue } from '../../../lambdas/adapters/sqs-ingest-queue.js';
+import { SqsIngestQueue } from '../../../lambdas/adapters/sqs-ingest-queue.js';
 import { InfrastructureError } from '../../../lambdas/core/errors.js';
 import type { IngestRequest } from '../../../lambdas/core/ports.js';
 
@@ -117,31 +117,5 @@ describe('SqsIngestQueue', () => {
     await queue().send([]);
 
     expect(sqs.calls()).toHaveLength(0);
-  });
-});
-
-describe('parseIngestRequest', () => {
-  it('reads back what the queue writes', () => {
-    const request: IngestRequest = {
-      bucket: 'landing',
-      key: 'x/y.csv',
-      reason: 'reprocess',
-      reprocess: true,
-    };
-
-    expect(parseIngestRequest(JSON.stringify(request))).toEqual(request);
-    expect(parseIngestRequest('{"bucket":"landing","key":"k"}')).toEqual({ bucket: 'landing', key: 'k' });
-  });
-
-  it.each([
-    ['not JSON', 'bucket=landing'],
-    ['an array', '[]'],
-    ['a missing key', '{"bucket":"landing"}'],
-    ['an empty bucket', '{"bucket":"","key":"k"}'],
-    ['an unknown reason', '{"bucket":"b","key":"k","reason":"whim"}'],
-    ['a non-boolean reprocess', '{"bucket":"b","key":"k","reprocess":"yes"}'],
-    ['an EventBridge event', '{"detail-type":"Object Created","detail":{"bucket":{"name":"b"}}}'],
-  ])('returns undefined for %s', (_label, body) => {
-    expect(parseIngestRequest(body)).toBeUndefined();
   });
 });

@@ -28,10 +28,23 @@ describe('parseMessage', () => {
     expect(parseMessage(ingestRequestBody(request))).toEqual({ kind: 'files', requests: [request] });
   });
 
-  it.each(['not json', '[1,2]', '{"hello":"world"}', '{"detail-type":"Object Created","detail":{}}'])(
-    'calls %s unrecognised',
-    (text) => {
-      expect(parseMessage(text).kind).toBe('unrecognised');
-    },
-  );
+  it('reads a request without optional fields', () => {
+    expect(parseMessage('{"bucket":"landing","key":"k"}')).toEqual({
+      kind: 'files',
+      requests: [{ bucket: 'landing', key: 'k' }],
+    });
+  });
+
+  it.each([
+    'not json',
+    '[1,2]',
+    '{"hello":"world"}',
+    '{"detail-type":"Object Created","detail":{}}',
+    '{"bucket":"landing"}',
+    '{"bucket":"","key":"k"}',
+    '{"bucket":"b","key":"k","reason":"whim"}',
+    '{"bucket":"b","key":"k","reprocess":"yes"}',
+  ])('calls %s unrecognised', (text) => {
+    expect(parseMessage(text).kind).toBe('unrecognised');
+  });
 });
