@@ -26,14 +26,22 @@ export interface Column<Row> {
   readonly value: (row: Row) => Cell;
   /** Right-align (numbers). */
   readonly right?: boolean;
+  /** Longer values are cut with an ellipsis. */
+  readonly maxWidth?: number;
 }
 
 const show = (cell: Cell): string =>
   cell === undefined || cell === null || cell === '' ? '-' : String(cell);
 
+/** One line per cell: whitespace folded, cut with an ellipsis past `maxWidth`. */
+function fit(text: string, maxWidth: number | undefined): string {
+  const folded = text.replace(/\s+/g, ' ');
+  return maxWidth !== undefined && folded.length > maxWidth ? `${folded.slice(0, maxWidth - 1)}…` : folded;
+}
+
 /** A plain-text table: a header, a rule, one line per row, columns padded to fit. */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  const cells = rows.map((row) => columns.map((c) => show(c.value(row))));
+  const cells = rows.map((row) => columns.map((c) => fit(show(c.value(row)), c.maxWidth)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: readonly string[]) =>
     values

@@ -1,9 +1,9 @@
 /** The per-file report of a local run, read from the ledger. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type Column, renderTable } from '../cli/output.js';
 import { DynamoDbLedger } from '../lambdas/adapters/dynamodb-ledger.js';
 import { type LedgerItem, parseS3Uri } from '../lambdas/core/ledger.js';
 import type { LocalAwsClientConfig } from './aws-config.js';
-import { type Column, formatTable } from './table.js';
 
 /** Every file item of the given datasets, all pages. */
 export async function ledgerItems(
@@ -54,10 +54,10 @@ function columns(landingBucket: string): Column<LedgerItem>[] {
   return [
     { header: 'File', value: (i) => keyOf(i.file_path) },
     { header: 'Status', value: (i) => i.status },
-    { header: 'Rows in', value: (i) => i.rows_ingested, align: 'right' },
-    { header: 'Rejected', value: (i) => i.rows_rejected, align: 'right' },
-    { header: 'Dup. events', value: (i) => i.duplicate_events ?? 0, align: 'right' },
-    { header: 'Versions', value: (i) => 1 + (i.history?.length ?? 0), align: 'right' },
+    { header: 'Rows in', value: (i) => i.rows_ingested, right: true },
+    { header: 'Rejected', value: (i) => i.rows_rejected, right: true },
+    { header: 'Dup. events', value: (i) => i.duplicate_events ?? 0, right: true },
+    { header: 'Versions', value: (i) => 1 + (i.history?.length ?? 0), right: true },
     { header: 'Bronze key', value: (i) => shortKey(i.bronze_path, landingBucket) },
   ];
 }
@@ -71,7 +71,7 @@ export function formatLedgerReport(items: readonly LedgerItem[], landingBucket: 
   return [
     `<landing> = ${landingBucket}`,
     '',
-    formatTable(columns(landingBucket), items),
+    renderTable(items, columns(landingBucket)),
     '',
     'Why files or rows were rejected:',
     ...reasons,

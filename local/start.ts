@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { renderTable } from '../cli/output.js';
 import { loadContracts } from '../lambdas/core/contract.js';
 import { bronzeKeyFor } from '../lambdas/core/layout.js';
 import { listKeys, readBronzeRows } from './bronze-read.js';
@@ -14,7 +15,7 @@ import { QueueNotIdleError } from './queue-idle.js';
 import type { LocalRunner } from './runner.js';
 import { sampleFiles } from './samples.js';
 import { startStackRunner } from './stack-runner.js';
-import { formatTable, heading } from './table.js';
+import { heading } from './table.js';
 
 const DUPLICATE_KEY = 'orders/2024-03-01.csv';
 const OVERWRITE_KEY = 'orders/2024-03-02.csv';
@@ -108,7 +109,7 @@ function printBronzeRows(key: string, rows: readonly Record<string, unknown>[]):
     header: name,
     value: (row: Record<string, unknown>) => text(row[name]),
   }));
-  console.log(formatTable(columns, rows.slice(0, SHOWN_ROWS)));
+  console.log(renderTable(rows.slice(0, SHOWN_ROWS), columns));
   console.log('\nlineage columns on every row:');
   for (const name of shared) console.log(`   ${name.padEnd(13)} ${text(first[name])}`);
 }

@@ -116,47 +116,47 @@ describe('ordering', () => {
   });
 });
 
+function setup(contract = testContract()) {
+  const store = new MemoryObjectStore();
+  const ledger = new MemoryLedger();
+  const sent: IngestRequest[] = [];
+  const deps = {
+    store,
+    ledger,
+    queue: { send: async (r: readonly IngestRequest[]) => void sent.push(...r) },
+    contracts: [contract],
+    landingBucket: 'landing',
+    clock: new TestClock(now),
+  };
+  return { store, ledger, sent, deps };
+}
+
+async function complete(ledger: MemoryLedger, store: MemoryObjectStore, key: string, rows = 1) {
+  const filePath = filePathFor('landing', key);
+  const etag = store.get('landing', key)!.etag;
+  await ledger.claimFile({
+    ingestionKey: 'things',
+    filePath,
+    etag,
+    size: 1,
+    runId: 'r',
+    now,
+    leaseMs: 1,
+    maxAttempts: 5,
+  });
+  await ledger.markCompleted(
+    { ingestionKey: 'things', filePath, runId: 'r', etag, now },
+    { rowsIngested: rows, rowsRejected: 0 },
+  );
+}
+
 describe('sweep over in-memory storage', () => {
   const contract = testContract({
     partition_date: { key_pattern: '(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})' },
   });
 
-  function setup() {
-    const store = new MemoryObjectStore();
-    const ledger = new MemoryLedger();
-    const sent: IngestRequest[] = [];
-    const deps = {
-      store,
-      ledger,
-      queue: { send: async (r: readonly IngestRequest[]) => void sent.push(...r) },
-      contracts: [contract],
-      landingBucket: 'landing',
-      clock: new TestClock(now),
-    };
-    return { store, ledger, sent, deps };
-  }
-
-  async function complete(ledger: MemoryLedger, store: MemoryObjectStore, key: string) {
-    const filePath = filePathFor('landing', key);
-    const etag = store.get('landing', key)!.etag;
-    await ledger.claimFile({
-      ingestionKey: 'things',
-      filePath,
-      etag,
-      size: 1,
-      runId: 'r',
-      now,
-      leaseMs: 1,
-      maxAttempts: 5,
-    });
-    await ledger.markCompleted(
-      { ingestionKey: 'things', filePath, runId: 'r', etag, now },
-      { rowsIngested: 1, rowsRejected: 0 },
-    );
-  }
-
   it('enqueues what the ledger has not finished, backfill before new before forward, and raises the mark', async () => {
-    const { store, ledger, sent, deps } = setup();
+    const { store, ledger, sent, deps } = setup(contract);
     for (const d of ['01', '02', '03', '05', '07'])
       store.putSync('landing', `things/2024-03-${d}.csv`, 'id,name\n');
     await complete(ledger, store, 'things/2024-03-01.csv');
@@ -183,7 +183,7 @@ describe('sweep over in-memory storage', () => {
   });
 
   it('changes nothing on a dry run', async () => {
-    const { store, ledger, sent, deps } = setup();
+    const { store, ledger, sent, deps } = setup(contract);
     store.putSync('landing', 'things/2024-03-01.csv', 'id,name\n');
     const report = await sweep(deps, { by: 'test', dryRun: true });
     expect(report.plan).toHaveLength(1);
@@ -193,7 +193,7 @@ describe('sweep over in-memory storage', () => {
   });
 
   it('stops at the file and byte caps and reports what it deferred', async () => {
-    const { store, sent, deps } = setup();
+    const { store, sent, deps } = setup(contract);
     for (const d of ['01', '02', '03']) store.putSync('landing', `things/2024-03-${d}.csv`, 'id,name\n');
     const report = await sweep(deps, { by: 'test', maxFiles: 2 });
     expect(sent).toHaveLength(2);
@@ -204,7 +204,7 @@ describe('sweep over in-memory storage', () => {
   });
 
   it('re-enqueues finished files with a reprocess request when forced', async () => {
-    const { store, ledger, sent, deps } = setup();
+    const { store, ledger, sent, deps } = setup(contract);
     store.putSync('landing', 'things/2024-03-01.csv', 'id,name\n');
     await complete(ledger, store, 'things/2024-03-01.csv');
     await sweep(deps, { by: 'alice', force: true, reason: 'rebuild' });
@@ -219,7 +219,7 @@ describe('sweep over in-memory storage', () => {
   });
 
   it('refuses an unknown dataset by name', async () => {
-    const { deps } = setup();
+    const { deps } = setup(contract);
     await expect(sweep(deps, { by: 'test', datasets: ['nope'] })).rejects.toThrow(
       'no dataset contract named nope',
     );
@@ -230,37 +230,10 @@ describe('sweep of a time-ordered source', () => {
   const contract = testContract({ sweep: { time_ordered_keys: true } });
 
   it('lists only after the key up to which every file is finished, and moves that key forward', async () => {
-    const store = new MemoryObjectStore();
-    const ledger = new MemoryLedger();
-    const sent: IngestRequest[] = [];
-    const deps = {
-      store,
-      ledger,
-      queue: { send: async (r: readonly IngestRequest[]) => void sent.push(...r) },
-      contracts: [contract],
-      landingBucket: 'landing',
-      clock: new TestClock(now),
-    };
+    const { store, ledger, sent, deps } = setup(contract);
     const keys = ['01', '02', '03', '04'].map((d) => `things/2024/03/${d}.csv`);
     for (const key of keys) store.putSync('landing', key, 'id,name\n');
-    const finish = async (key: string) => {
-      const filePath = filePathFor('landing', key);
-      const etag = store.get('landing', key)!.etag;
-      await ledger.claimFile({
-        ingestionKey: 'things',
-        filePath,
-        etag,
-        size: 1,
-        runId: 'r',
-        now,
-        leaseMs: 1,
-        maxAttempts: 5,
-      });
-      await ledger.markCompleted(
-        { ingestionKey: 'things', filePath, runId: 'r', etag, now },
-        { rowsIngested: 0, rowsRejected: 0 },
-      );
-    };
+    const finish = (key: string) => complete(ledger, store, key, 0);
     await finish(keys[0]!);
     await finish(keys[1]!);
     await finish(keys[3]!);
