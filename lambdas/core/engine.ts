@@ -52,6 +52,8 @@ export interface FileOutcome {
   readonly retry: boolean;
   readonly bucket: string;
   readonly key: string;
+  /** The run that produced this outcome (the claim's owner when it claimed). */
+  readonly runId: string;
   readonly dataset?: string;
   readonly etag?: string;
   readonly rowsIngested?: number;
@@ -89,8 +91,14 @@ export async function ingestObject(
 ): Promise<FileOutcome> {
   const started = deps.clock.now();
   const { bucket, key } = request;
-  const done = (outcome: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key'>): FileOutcome => {
-    const result = { bucket, key, ...outcome, durationMs: deps.clock.now().getTime() - started.getTime() };
+  const done = (outcome: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>): FileOutcome => {
+    const result: FileOutcome = {
+      bucket,
+      key,
+      runId: invocation.runId,
+      ...outcome,
+      durationMs: deps.clock.now().getTime() - started.getTime(),
+    };
     const log =
       result.status === 'failed'
         ? deps.logger?.error
@@ -100,7 +108,6 @@ export async function ingestObject(
     log?.call(deps.logger, `file ${result.status}`, {
       ...result,
       file: filePathFor(bucket, key),
-      runId: invocation.runId,
     });
     deps.onOutcome?.(result);
     return result;
@@ -277,7 +284,7 @@ interface RejectContext {
 async function reject(
   deps: EngineDeps,
   ctx: RejectContext,
-  done: (o: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key'>) => FileOutcome,
+  done: (o: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>) => FileOutcome,
 ): Promise<FileOutcome> {
   const { owned, head, qKeys, error } = ctx;
   const dataset = owned.ingestionKey;

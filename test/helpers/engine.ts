@@ -1,7 +1,7 @@
-import { parquetReadObjects } from 'hyparquet';
 import type { Contract } from '../../lambdas/core/contract.js';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../../lambdas/core/engine.js';
 import { MemoryLedger, MemoryObjectStore, TestClock } from './memory.js';
+import { readParquetRows } from './parquet-read.js';
 
 export { TestClock };
 
@@ -30,7 +30,4 @@ export function memoryEngine(contracts: Contract[]) {
 }
 
 /** Reads every row of a Parquet object with hyparquet, an independent reader. */
-export async function readParquet(body: Buffer): Promise<Record<string, unknown>[]> {
-  const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
-  return (await parquetReadObjects({ file })) as Record<string, unknown>[];
-}
+export const readParquet = (body: Uint8Array) => readParquetRows(body);

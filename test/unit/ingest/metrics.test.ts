@@ -23,7 +23,7 @@ describe('OutcomeMetrics', () => {
   it('publishes one record per dataset with every metric under its dataset dimension', () => {
     const sink = recordingSink();
     const metrics = new OutcomeMetrics(sink);
-    const base = { retry: false, bucket: 'b', key: 'k', durationMs: 5 };
+    const base = { retry: false, bucket: 'b', key: 'k', runId: 'r', durationMs: 5 };
     metrics.record({
       ...base,
       status: 'completed',
@@ -55,7 +55,15 @@ describe('OutcomeMetrics', () => {
     const sink = recordingSink();
     const metrics = new OutcomeMetrics(sink);
     metrics.publish();
-    metrics.record({ retry: false, bucket: 'b', key: 'k', durationMs: 1, status: 'completed', dataset: 'd' });
+    metrics.record({
+      retry: false,
+      bucket: 'b',
+      key: 'k',
+      runId: 'r',
+      durationMs: 1,
+      status: 'completed',
+      dataset: 'd',
+    });
     metrics.publish();
     metrics.publish();
     expect(sink.records).toHaveLength(1);
