@@ -6,7 +6,7 @@ import { LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import { bitWidthFor, writeHybrid } from './rle.js';
 import { StringStats } from './string-stats.js';
 import type { ColumnValues, ParquetColumn } from './types.js';
-import { encodeUtf8Tail } from './utf8.js';
+import { writeUtf8 } from './utf8.js';
 
 // Every this many new dictionary entries, check that values still repeat enough to be worth it.
 const DICT_CHECK_EVERY = 1024;
@@ -26,7 +26,7 @@ export class StringColumnEncoder implements ColumnEncoder {
   private readonly pageBufferBytes: number;
   private readonly stats = new StringStats();
   private readonly dict = new Map<string, number>();
-  private readonly dictBytes = new ByteBuf(1 << 12);
+  private dictBytes = new ByteBuf(1 << 12);
   private indices = new Int32Array(0);
   private packed = new Int32Array(0);
   private tryDictionary: boolean;
@@ -118,14 +118,7 @@ export class StringColumnEncoder implements ColumnEncoder {
         out.ensure(4 + len * 3);
         const b = out.buf;
         const p = out.pos;
-        let q = p + 4;
-        let j = 0;
-        for (; j < len; j++) {
-          const c = s.charCodeAt(j);
-          if (c >= 0x80) break;
-          b[q++] = c;
-        }
-        if (j < len) q = encodeUtf8Tail(s, j, b, q);
+        const q = writeUtf8(s, b, p + 4);
         b.writeUInt32LE(q - p - 4, p);
         out.pos = q;
         this.stats.add(out.dv, p + 4, q - p - 4);
@@ -146,7 +139,12 @@ export class StringColumnEncoder implements ColumnEncoder {
   /** Switches this chunk (and, when `sticky`, later ones) to PLAIN and re-encodes rows 0..row. */
   private fallBackToPlain(values: (string | null)[], row: number, sticky: boolean): void {
     this.dictMode = false;
-    if (sticky) this.tryDictionary = false;
+    if (sticky) {
+      // This column is done with dictionaries: let its buffers go.
+      this.tryDictionary = false;
+      this.indices = new Int32Array(0);
+      this.dictBytes = new ByteBuf(16);
+    }
     this.dict.clear();
     this.stats.reset();
     this.nullCount = 0;
@@ -175,14 +173,7 @@ export class StringColumnEncoder implements ColumnEncoder {
         b = page.buf;
         dv = page.dv;
       }
-      let q = p + 4;
-      let j = 0;
-      for (; j < len; j++) {
-        const c = s.charCodeAt(j);
-        if (c >= 0x80) break;
-        b[q++] = c;
-      }
-      if (j < len) q = encodeUtf8Tail(s, j, b, q);
+      const q = writeUtf8(s, b, p + 4);
       const n = q - p - 4;
       b[p] = n;
       b[p + 1] = n >>> 8;

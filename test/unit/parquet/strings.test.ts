@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StringStats } from '../../../lambdas/core/parquet/string-stats.js';
-import { encodeUtf8Tail } from '../../../lambdas/core/parquet/utf8.js';
+import { encodeUtf8Tail, writeUtf8 } from '../../../lambdas/core/parquet/utf8.js';
 
 function statsOf(values: string[]): { min?: string; max?: string } {
   const stats = new StringStats();
@@ -35,6 +35,23 @@ describe('UTF-8 encoding of string values', () => {
         out.write(prefix, 'latin1');
         const end = encodeUtf8Tail(s, prefix.length, out, prefix.length);
         expect(out.subarray(0, end).equals(Buffer.from(s))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('writeUtf8', () => {
+  it('matches Buffer for short and long strings, lone surrogates included', () => {
+    const unit = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.constantFrom('\ud83d', 'a'),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 80 }), fc.nat({ max: 5 }), (s, at) => {
+        const out = Buffer.alloc(at + s.length * 3);
+        const end = writeUtf8(s, out, at);
+        expect(out.subarray(at, end).equals(Buffer.from(s))).toBe(true);
       }),
       { numRuns: 500 },
     );
