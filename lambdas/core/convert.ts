@@ -16,8 +16,13 @@ export const LINEAGE_COLUMNS: readonly ParquetColumn[] = [
   { name: '_run_id', type: 'string', nullable: false },
 ];
 
-/** A row group is flushed at the contract's row count or at this many characters, whichever comes first. */
-const MAX_GROUP_CHARS = 24 * 1024 * 1024;
+/**
+ * A row group is flushed at the contract's row count, or earlier at this many characters or
+ * fields: the heap a group holds is about its text plus some 40 bytes per field, so these caps
+ * keep it under ~50 MB whatever the shape of the file.
+ */
+const MAX_GROUP_CHARS = 8 * 1024 * 1024;
+const MAX_GROUP_FIELDS = 1_000_000;
 
 /** The bronze Parquet schema of a dataset: its contract columns, then lineage. */
 export function bronzeColumns(contract: Contract): ParquetColumn[] {
@@ -183,6 +188,8 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   // the ledger can say how many data rows the file held.
   let rejection: DataError | undefined;
   let stoppedEarly = false;
+  const fieldsPerRow = width + LINEAGE_COLUMNS.length;
+  const maxGroupRows = Math.min(contract.bronze.row_group_rows, Math.floor(MAX_GROUP_FIELDS / fieldsPerRow));
 
   try {
     try {
@@ -209,8 +216,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           if (problem === undefined) {
             sourceRows.push(BigInt(line));
             groupChars += charsPerRecord;
-            if (sourceRows.length >= contract.bronze.row_group_rows || groupChars >= MAX_GROUP_CHARS)
-              await flush();
+            if (sourceRows.length >= maxGroupRows || groupChars >= MAX_GROUP_CHARS) await flush();
             continue;
           }
           badRows++;
