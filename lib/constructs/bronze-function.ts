@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
+import { nodeOptionsFor } from '../heap.js';
 
 /** Where the bundled contracts live inside the function: the bundle root is /var/task. */
 export const BUNDLED_DATASETS_DIR = '/var/task/datasets';
@@ -86,6 +87,7 @@ export class BronzeFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const memorySize = props.memorySize ?? 1024;
     const datasetFiles = props.datasetFiles.map((f) => JSON.stringify(f)).join(' ');
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -94,7 +96,7 @@ export class BronzeFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 1024,
+      memorySize,
       timeout: props.timeout ?? Duration.minutes(5),
       role: this.role,
       logGroup: this.logGroup,
@@ -102,7 +104,7 @@ export class BronzeFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'BronzeIngest',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: nodeOptionsFor(memorySize),
         [ENV.datasetsDir]: BUNDLED_DATASETS_DIR,
       },
       bundling: {

@@ -60,13 +60,16 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('both functions carry the Powertools settings, source maps and the bundled contracts folder', () => {
-    for (const id of [ingest, sweep]) {
+  it('both functions carry the Powertools settings, source maps, a heap cap under their memory and the bundled contracts folder', () => {
+    for (const [id, memory] of [
+      [ingest, 1024],
+      [sweep, 512],
+    ] as const) {
       expect(environmentOf(id)).toMatchObject({
         POWERTOOLS_SERVICE_NAME: expect.any(String),
         POWERTOOLS_METRICS_NAMESPACE: 'BronzeIngest',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${memory - 96}`,
         DATASETS_DIR: '/var/task/datasets',
       });
     }
@@ -93,5 +96,14 @@ describe('Lambda functions', () => {
       ScheduleExpression: 'rate(30 minutes)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] } })],
     });
+  });
+});
+
+describe('heap cap', () => {
+  it('leaves the non-heap headroom below the function memory, and never goes under 64 MB', async () => {
+    const { heapLimitMb, NON_HEAP_HEADROOM_MB } = await import('../../lib/heap.js');
+    expect(heapLimitMb(256)).toBe(256 - NON_HEAP_HEADROOM_MB);
+    expect(heapLimitMb(1024)).toBe(1024 - NON_HEAP_HEADROOM_MB);
+    expect(heapLimitMb(128)).toBe(64);
   });
 });
