@@ -1,7 +1,10 @@
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 
-const MIN_TEXT_CHUNK = 1 << 20;
+// Small enough that a chunk's parsed records die young (a scavenge that finds a whole 1 MiB
+// chunk of records alive copies them all: measured 46% of parse time in GC), large enough to
+// keep papaparse's per-call overhead small.
+const MIN_TEXT_CHUNK = 64 * 1024;
 
 /** Decompresses a gzip byte stream as it flows; corrupt input becomes a DataError. */
 export async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -76,7 +79,7 @@ function linesIn(bytes: Uint8Array, end: number): number {
 }
 
 /**
- * Decodes UTF-8 bytes into text chunks of at least 1 MiB (the last may be shorter). The BOM is
+ * Decodes UTF-8 bytes into text chunks of at least 64 KiB (the last may be shorter). The BOM is
  * dropped. Invalid UTF-8 is a DataError naming the line it is on.
  */
 export async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
