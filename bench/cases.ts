@@ -1,0 +1,63 @@
+/** What is measured on each CSV: our engine and DuckDB per contract, and the raw-read ceiling. */
+import type { Contract } from '../lambdas/core/contract.js';
+import type { BenchOptions, ContractName } from './args.js';
+
+export type PathKind = 'engine' | 'duckdb' | 'parse' | 'raw';
+
+export interface Case {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: PathKind;
+  readonly contract?: ContractName;
+  /** Node flags of the child (engine variants only). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/**
+ * The cases on one file. By default the typed contract stops at 100 MB (see args.ts), which keeps a
+ * full run within its time budget: the goals are judged on the headline contract.
+ */
+export function casesFor(
+  sizeMb: number,
+  options: Pick<BenchOptions, 'contracts' | 'typedMaxMb' | 'variantFlags'>,
+): Case[] {
+  const cases: Case[] = [];
+  const variantFlags = options.variantFlags;
+  for (const contract of options.contracts) {
+    if (contract === 'typed' && sizeMb > options.typedMaxMb) continue;
+    cases.push({ id: `engine-${contract}`, label: 'bronze engine', kind: 'engine', contract });
+    if (contract === 'text' && variantFlags?.length) {
+      cases.push({
+        id: 'engine-text-variant',
+        label: `bronze engine ${variantFlags.join(' ')}`,
+        kind: 'engine',
+        contract,
+        nodeFlags: variantFlags,
+      });
+    }
+    cases.push({
+      id: `duckdb-${contract}`,
+      label: contract === 'text' ? 'DuckDB all_varchar' : 'DuckDB typed columns',
+      kind: 'duckdb',
+      contract,
+    });
+  }
+  // Contract-free diagnostics, shown with the headline: our parse stage alone, and the raw read.
+  cases.push({ id: 'parse', label: 'engine parse stage only', kind: 'parse' });
+  cases.push({ id: 'raw', label: 'raw read + \\n count', kind: 'raw' });
+  return cases;
+}
+
+const DUCKDB_TYPES: Record<Contract['columns'][number]['type'], string> = {
+  string: 'VARCHAR',
+  int64: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+};
+
+/** DuckDB's `columns` argument for a contract: the same types, or `all_varchar` for an all-text one. */
+export function duckdbColumns(contract: Contract): string {
+  if (contract.columns.every((c) => c.type === 'string')) return 'all_varchar';
+  return JSON.stringify(Object.fromEntries(contract.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]])));
+}

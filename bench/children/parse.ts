@@ -1,0 +1,25 @@
+/**
+ * Child: the engine's parse stage alone, the same decode and papaparse reader convertToBronze
+ * uses, with no row conversion and no Parquet: how much of our time parsing takes.
+ *
+ *   node parse.mjs --csv FILE
+ */
+import { createReadStream } from 'node:fs';
+import { decodeUtf8 } from '../../lambdas/core/csv/decode.js';
+import { readCsv } from '../../lambdas/core/csv/reader.js';
+import { argValue, measure, observeGc } from './protocol.js';
+
+const csv = argValue('csv');
+const gcMs = observeGc();
+
+await measure(async () => {
+  let records = 0;
+  const chunks = readCsv(decodeUtf8(createReadStream(csv)), {
+    delimiter: ',',
+    quoteChar: '"',
+    maxRecordChars: 4_194_304,
+  });
+  for await (const chunk of chunks) records += chunk.records.length;
+  // The header is a record too.
+  return { rows: records - 1, outBytes: 0 };
+}, gcMs);

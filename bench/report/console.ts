@@ -1,0 +1,45 @@
+/** The run's results as text on stdout. */
+import { formatLoad } from '../machine.js';
+import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
+import { conversionTable } from './conversion-tables.js';
+import { type Goal, goalsTable } from './goals.js';
+import type { BenchResults } from './model.js';
+import { textTable } from './table.js';
+
+export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
+  const m = r.machine;
+  const parts: string[] = [
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB, Node ${m.node}, ${m.duckdb}`,
+    `Commit ${m.commit}${m.dirty ? ' + uncommitted changes' : ''}; ${m.date}; ` +
+      `load average (1/5/15 min) at start ${formatLoad(m.loadAtStart)}, at end ${formatLoad(r.loadAtEnd)}`,
+    `Each measurement: a child process pinned with taskset -c 0, median of ${r.options.runs} run(s); ` +
+      'MB = 10^6 bytes; peak RSS is the highest of the runs.',
+  ];
+  if (r.conversions.length) {
+    parts.push(
+      '',
+      'CSV to Parquet, text contract (headline: 12 text columns; DuckDB all_varchar), ' +
+        'with our parse stage alone and the raw-read ceiling',
+    );
+    parts.push(textTable(conversionTable(r, 'text', true)));
+    if (r.conversions.some((c) => c.case.contract === 'typed')) {
+      parts.push('', 'CSV to Parquet, typed contract (7 typed columns; DuckDB given the same types)');
+      parts.push(textTable(conversionTable(r, 'typed', false)));
+    }
+  }
+  if (r.ledger) {
+    parts.push('', `Requests per file against moto (${r.ledger.rows} rows, ${r.ledger.fileBytes} bytes)`);
+    parts.push(textTable(ledgerTable(r.ledger)));
+  }
+  if (r.sweep) {
+    parts.push(
+      '',
+      `Sweep of ${r.sweep.files} landed files against moto ` +
+        `(upload took ${r.sweep.uploadSeconds.toFixed(0)} s; SQS answered in process)`,
+    );
+    parts.push(textTable(sweepTable(r.sweep)));
+  }
+  if (r.bundle) parts.push('', 'Ingest Lambda bundle', textTable(bundleTable(r.bundle)));
+  parts.push('', 'Goals', textTable(goalsTable(goals)), '', `Total time ${r.durationSeconds.toFixed(0)} s`);
+  return parts.join('\n');
+}

@@ -1,0 +1,85 @@
+/**
+ * The goals of issue 6 (and issue 3's memory question) judged on this run's numbers. The headline
+ * is the text contract; the typed contract's lines are reported beside it but judge nothing.
+ */
+import type { ContractName } from '../args.js';
+import type { CaseResult } from '../convert.js';
+import { type BenchResults, ratios } from './model.js';
+import { fixed, percent, type Table } from './table.js';
+
+export const RSS_LIMIT_MIB = 256;
+export const RATIO_GOAL = 0.5;
+export const RATIO_AIM = 0.8;
+export const BUNDLE_LIMIT_BYTES = 2_000_000;
+
+export interface Goal {
+  readonly goal: string;
+  readonly measured: string;
+  /** undefined: not measured in this run. */
+  readonly pass: boolean | undefined;
+  /** goal: what the issue requires (headline contract); aim: its stretch target; context: typed contract. */
+  readonly kind: 'goal' | 'aim' | 'context';
+}
+
+function engine(results: BenchResults, contract: ContractName, sizeMb: number): CaseResult | undefined {
+  return results.conversions.find(
+    (r) => r.case.id === `engine-${contract}` && r.file.sizeMb === sizeMb && !r.case.nodeFlags,
+  );
+}
+
+function ratioGoal(results: BenchResults, contract: ContractName, sizeMb: number, target: number): Goal {
+  const r = engine(results, contract, sizeMb);
+  const q = r && ratios(results.conversions, r);
+  return {
+    goal: `${contract} contract, ${sizeMb} MB: throughput >= ${percent(target)} of DuckDB's`,
+    measured: q ? `${percent(q.wall)} by wall time (${percent(q.cpu)} by CPU time)` : 'not measured',
+    pass: q ? q.wall >= target : undefined,
+    kind: contract !== 'text' ? 'context' : target === RATIO_AIM ? 'aim' : 'goal',
+  };
+}
+
+function rssGoal(results: BenchResults, contract: ContractName, sizeMb: number, note: string): Goal {
+  const r = engine(results, contract, sizeMb);
+  return {
+    goal: `${contract} contract, ${sizeMb} MB: peak RSS <= ${RSS_LIMIT_MIB} MiB${note}`,
+    measured: r ? `${fixed(r.maxRssMiB, 0)} MiB (highest of ${r.runs.length} runs)` : 'not measured',
+    pass: r ? r.maxRssMiB <= RSS_LIMIT_MIB : undefined,
+    kind: contract === 'text' ? 'goal' : 'context',
+  };
+}
+
+export function goals(results: BenchResults): Goal[] {
+  const list: Goal[] = [];
+  for (const contract of ['text', 'typed'] as const) {
+    for (const size of [100, 1000]) {
+      list.push(
+        ratioGoal(results, contract, size, RATIO_GOAL),
+        ratioGoal(results, contract, size, RATIO_AIM),
+      );
+    }
+    list.push(rssGoal(results, contract, 1000, ''), rssGoal(results, contract, 500, ' (issue 3)'));
+  }
+  const b = results.bundle;
+  list.push({
+    goal: 'ingest bundle <= 2 MB: index.mjs as built, and the deployed zip',
+    measured: b
+      ? `index.mjs ${(b.jsBytes / 1e6).toFixed(2)} MB, zip ${(b.zipBytes / 1e6).toFixed(2)} MB`
+      : 'not measured',
+    pass: b ? b.jsBytes <= BUNDLE_LIMIT_BYTES && b.zipBytes <= BUNDLE_LIMIT_BYTES : undefined,
+    kind: 'goal',
+  });
+  // Lines of a contract or size this run did not measure say nothing; the goals stay, as NOT RUN.
+  return list.filter((g) => g.pass !== undefined || g.kind === 'goal');
+}
+
+export function verdict(g: Goal): string {
+  if (g.pass === undefined) return 'NOT RUN';
+  return g.pass ? 'PASS' : 'FAIL';
+}
+
+export function goalsTable(list: readonly Goal[]): Table {
+  return {
+    headers: ['', 'kind', 'target', 'measured'],
+    rows: list.map((g) => [verdict(g), g.kind, g.goal, g.measured]),
+  };
+}
