@@ -17,12 +17,24 @@ export const LINEAGE_COLUMNS: readonly ParquetColumn[] = [
 ];
 
 /**
- * A row group is flushed at the contract's row count, or earlier at this many characters or
- * fields: the heap a group holds is about its text plus some 40 bytes per field, so these caps
- * keep it under ~50 MB whatever the shape of the file.
+ * A row group is ended at the contract's row count, or earlier at this many characters or fields:
+ * the writer holds a group's encoded pages (about its text, less compression) and 4 bytes per
+ * field of dictionary indices until the group ends, so these caps bound that whatever the file.
  */
 const MAX_GROUP_CHARS = 8 * 1024 * 1024;
 const MAX_GROUP_FIELDS = 1_000_000;
+/**
+ * Converted rows are handed to the Parquet writer this many at a time. The writer encodes them at
+ * once and keeps none, so the field strings die while still in the young generation: holding a
+ * whole row group of them got them copied by every scavenge and then collected from old space.
+ */
+const BLOCK_ROWS = 2048;
+/**
+ * Put in place of each record of a parsed chunk once it is converted: the reader never looks at
+ * a chunk again, and without this every record of the chunk (an array and its field strings)
+ * would live until the whole chunk is done, surviving scavenges long after its block was written.
+ */
+const RELEASED: string[] = [];
 
 /** The bronze Parquet schema of a dataset: its contract columns, then lineage. */
 export function bronzeColumns(contract: Contract): ParquetColumn[] {
@@ -129,7 +141,8 @@ async function* counting(
 
 /**
  * Streams one CSV file into bronze Parquet: decode, parse, check the header, convert rows,
- * flush row groups as they fill. Memory is bounded by the row group and the writer's part.
+ * hand rows to the writer in blocks, end row groups as they fill. Memory is bounded by a block of
+ * rows, the writer's encoded row group and the writer's part.
  * Throws FileRejectedError for data problems (the bronze upload is aborted first).
  */
 export async function convertToBronze(input: ConvertInput): Promise<ConvertResult> {
@@ -147,7 +160,9 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   const width = contract.columns.length;
   const ingestedAtMicros = BigInt(input.lineage.ingestedAt.getTime()) * 1000n;
   let columns: unknown[][] = Array.from({ length: width }, () => []);
-  let sourceRows: bigint[] = [];
+  // Line numbers, which the int64 encoder takes as plain numbers: no bigint per row.
+  let sourceRows: number[] = [];
+  let groupRows = 0;
   let groupChars = 0;
   let mapping: HeaderMapping | undefined;
   let converter: RowConverter | undefined;
@@ -159,28 +174,49 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   let writer: ObjectWriter | undefined;
   let parquet: ParquetWriter | undefined;
 
-  const flush = async (): Promise<void> => {
-    const n = sourceRows.length;
-    if (n === 0) return;
-    if (!parquet) {
-      writer = await input.openBronze();
-      const sink = writer;
-      parquet = new ParquetWriter({ write: (chunk) => sink.write(chunk) }, bronzeColumns(contract), {
-        compression: contract.bronze.compression,
-      });
-    }
-    const values = [
-      ...columns,
+  // The constant lineage columns of a full block, shared by every block: the writer keeps no
+  // reference to a block's values, nor changes them.
+  let fullBlockLineage: unknown[][] | undefined;
+  const lineageColumns = (n: number): unknown[][] => {
+    const make = (): unknown[][] => [
       new Array(n).fill(input.lineage.sourceFile),
       new Array(n).fill(input.lineage.etag),
-      sourceRows,
       new Array(n).fill(ingestedAtMicros),
       new Array(n).fill(input.lineage.runId),
-    ] as ColumnValues[];
-    await parquet.writeRowGroup(values, n);
-    rowGroups++;
+    ];
+    if (n !== BLOCK_ROWS) return make();
+    fullBlockLineage ??= make();
+    return fullBlockLineage;
+  };
+
+  const appendBlock = async (): Promise<void> => {
+    const n = sourceRows.length;
+    if (n === 0) return;
+    // The bronze object is opened by the first write, when the first row group ends, so a file
+    // rejected before then never creates one.
+    parquet ??= new ParquetWriter(
+      {
+        write: async (chunk) => {
+          writer ??= await input.openBronze();
+          await writer.write(chunk);
+        },
+      },
+      bronzeColumns(contract),
+      { compression: contract.bronze.compression },
+    );
+    const [file, etag, ingestedAt, runId] = lineageColumns(n);
+    const values = [...columns, file, etag, sourceRows, ingestedAt, runId] as ColumnValues[];
     columns = Array.from({ length: width }, () => []);
     sourceRows = [];
+    await parquet.appendRows(values, n);
+  };
+
+  const endRowGroup = async (): Promise<void> => {
+    await appendBlock();
+    if (groupRows === 0) return;
+    await parquet!.endRowGroup();
+    rowGroups++;
+    groupRows = 0;
     groupChars = 0;
   };
 
@@ -198,6 +234,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
         const charsPerRecord = Math.ceil(chunk.chars / rows.length);
         for (let i = 0; i < rows.length; i++) {
           const record = rows[i]!;
+          rows[i] = RELEASED;
           if (!mapping) {
             try {
               mapping = checkHeader(record, contract);
@@ -214,9 +251,11 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           const line = lines[i]!;
           const problem = problems.get(i) ?? converter!.append(record, columns);
           if (problem === undefined) {
-            sourceRows.push(BigInt(line));
+            sourceRows.push(line);
+            groupRows++;
             groupChars += charsPerRecord;
-            if (sourceRows.length >= maxGroupRows || groupChars >= MAX_GROUP_CHARS) await flush();
+            if (groupRows >= maxGroupRows || groupChars >= MAX_GROUP_CHARS) await endRowGroup();
+            else if (sourceRows.length >= BLOCK_ROWS) await appendBlock();
             continue;
           }
           badRows++;
@@ -247,7 +286,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
     }
     rejection ??= policyRejection(policy, { badRows, dataRows, allCounted: !stoppedEarly }, firstProblem);
     if (rejection) throw new FileRejectedError(rejection, dataRows);
-    await flush();
+    await endRowGroup();
     rowsIngested = dataRows - badRows;
     let bronzeEtag: string | undefined;
     if (parquet && writer) {

@@ -10,14 +10,14 @@ export interface EncodedChunk {
 }
 
 /**
- * Encodes one column of successive row groups. For each row group: begin(), then encode() over
- * consecutive row ranges covering 0..rowCount, then finish(). The same `values` array is passed
- * to every call of a row group, so an encoder may look back at earlier rows.
+ * Encodes one column of successive row groups. For each row group: begin(), then encode() once per
+ * block of rows (values[start..end) are the group's next rows), then finish(). An encoder keeps
+ * no reference to a block's values once encode() returns, so the caller may reuse or drop them.
  */
 export interface ColumnEncoder {
-  begin(rowCount: number): void;
+  begin(): void;
   encode(values: ColumnValues, start: number, end: number): void;
-  finish(values: ColumnValues): EncodedChunk;
+  finish(): EncodedChunk;
 }
 
 /** Settings every column encoder shares. */

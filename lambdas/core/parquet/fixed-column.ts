@@ -2,23 +2,28 @@ import { ByteBuf } from './bytes.js';
 import { ChunkBuilder, type PageCodec } from './chunk.js';
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
 import { Encoding } from './format.js';
-import { LEVELS_GAP, type LevelsEncoder } from './levels.js';
+import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import type { ColumnValues, ParquetColumn } from './types.js';
 
 /**
  * PLAIN INT64 (int64, timestamp_micros), DOUBLE and BOOLEAN columns. Values go straight into the
- * page buffer after the levels gap; a page holds pageSizeBytes worth of values.
+ * page buffer after the levels gap; a page holds pageSizeBytes worth of values. INT64 takes bigints
+ * and safe-integer numbers, the latter stored as two 32-bit words without allocating a bigint.
  */
 export class FixedColumnEncoder implements ColumnEncoder {
   private readonly pages: ChunkBuilder;
   private readonly page: ByteBuf;
   private readonly i64: BigInt64Array;
+  private readonly u32: Uint32Array;
   private readonly f64: Float64Array;
   private readonly perPage: number;
-  private rowCount = 0;
+  /** Rows of the row group encoded so far. */
+  private rows = 0;
   private nullCount = 0;
-  private pageFirstRow = 0;
+  private pageRows = 0;
   private pageNulls = 0;
+  /** The current page's definition levels, one byte per row, kept as its rows arrive. */
+  private pageLevels = new Uint8Array(0);
   /** Bit position within the current page, for BOOLEAN. */
   private bit = 0;
   private min: bigint | number | boolean | undefined;
@@ -39,14 +44,15 @@ export class FixedColumnEncoder implements ColumnEncoder {
     const { buffer, byteOffset, length } = this.page.buf;
     const words = Math.floor((length - LEVELS_GAP) / 8);
     this.i64 = new BigInt64Array(buffer, byteOffset + LEVELS_GAP, words);
+    this.u32 = new Uint32Array(buffer, byteOffset + LEVELS_GAP, words * 2);
     this.f64 = new Float64Array(buffer, byteOffset + LEVELS_GAP, words);
   }
 
-  begin(rowCount: number): void {
+  begin(): void {
     this.pages.reset();
-    this.rowCount = rowCount;
+    this.rows = 0;
     this.nullCount = 0;
-    this.pageFirstRow = 0;
+    this.pageRows = 0;
     this.pageNulls = 0;
     this.page.pos = LEVELS_GAP;
     this.bit = 0;
@@ -56,11 +62,12 @@ export class FixedColumnEncoder implements ColumnEncoder {
 
   encode(values: ColumnValues, start: number, end: number): void {
     while (start < end) {
-      const stop = Math.min(end, this.pageFirstRow + this.perPage);
+      const stop = Math.min(end, start + this.perPage - this.pageRows);
+      this.pageLevels = fitLevels(this.pageLevels, this.pageRows + stop - start);
       switch (this.column.type) {
         case 'int64':
         case 'timestamp_micros':
-          this.encodeInt64(values as (bigint | null)[], start, stop);
+          this.encodeInt64(values as (bigint | number | null)[], start, stop);
           break;
         case 'double':
           this.encodeDouble(values as (number | null)[], start, stop);
@@ -68,36 +75,57 @@ export class FixedColumnEncoder implements ColumnEncoder {
         default:
           this.encodeBoolean(values as (boolean | null)[], start, stop);
       }
-      if (stop === this.pageFirstRow + this.perPage) this.flushPage(values, stop);
+      this.rows += stop - start;
+      this.pageRows += stop - start;
+      if (this.pageRows === this.perPage) this.flushPage();
       start = stop;
     }
   }
 
-  finish(values: ColumnValues): EncodedChunk {
-    if (this.rowCount > this.pageFirstRow) this.flushPage(values, this.rowCount);
+  finish(): EncodedChunk {
+    if (this.pageRows > 0) this.flushPage();
     return { pages: this.pages, encodings: [Encoding.PLAIN, Encoding.RLE], statistics: this.statistics() };
   }
 
-  private nullAt(i: number, v: unknown, expected: string): void {
-    if (v !== null || !this.column.nullable) throw badValue(this.column, i, v, expected);
+  /** Row `i` of the block (levels[i + offset]) is not a value: fine if null and allowed. */
+  private nullAt(i: number, v: unknown, expected: string, levels: Uint8Array, offset: number): void {
+    if (v !== null || !this.column.nullable)
+      throw badValue(this.column, i + offset - this.pageRows + this.rows, v, expected);
+    levels[i + offset] = 0;
     this.pageNulls++;
   }
 
-  private encodeInt64(values: (bigint | null)[], start: number, end: number): void {
+  private notInt64(i: number, offset: number, v: bigint | number): Error {
+    const row = i + offset - this.pageRows + this.rows;
+    return new RangeError(`parquet column "${this.column.name}" row ${row}: ${v} is not an int64`);
+  }
+
+  private encodeInt64(values: (bigint | number | null)[], start: number, end: number): void {
     const i64 = this.i64;
+    const u32 = this.u32;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
     let k = (this.page.pos - LEVELS_GAP) >>> 3;
-    let min = this.min as bigint | undefined;
-    let max = this.max as bigint | undefined;
+    let min = this.min as bigint | number | undefined;
+    let max = this.max as bigint | number | undefined;
     for (let i = start; i < end; i++) {
       const v = values[i];
-      if (typeof v !== 'bigint') {
-        this.nullAt(i, v, 'a bigint');
+      if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw this.notInt64(i, offset, v);
+        // Two's complement in two words: the high word's store wraps a negative value as needed.
+        const hi = Math.floor(v / 4294967296);
+        u32[2 * k] = v - hi * 4294967296;
+        u32[2 * k + 1] = hi;
+        k++;
+      } else if (typeof v === 'bigint') {
+        i64[k] = v;
+        // The store wraps values out of range; reading back tells whether it did.
+        if (i64[k++] !== v) throw this.notInt64(i, offset, v);
+      } else {
+        this.nullAt(i, v, 'a bigint or a safe integer', levels, offset);
         continue;
       }
-      i64[k] = v;
-      // The store wraps values out of range; reading back tells whether it did.
-      if (i64[k++] !== v)
-        throw new RangeError(`parquet column "${this.column.name}" row ${i}: ${v} is not an int64`);
+      levels[i + offset] = 1;
       if (min === undefined || max === undefined) {
         min = v;
         max = v;
@@ -111,15 +139,18 @@ export class FixedColumnEncoder implements ColumnEncoder {
 
   private encodeDouble(values: (number | null)[], start: number, end: number): void {
     const f64 = this.f64;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
     let k = (this.page.pos - LEVELS_GAP) >>> 3;
     let min = this.min as number | undefined;
     let max = this.max as number | undefined;
     for (let i = start; i < end; i++) {
       const v = values[i];
       if (typeof v !== 'number') {
-        this.nullAt(i, v, 'a number');
+        this.nullAt(i, v, 'a number', levels, offset);
         continue;
       }
+      levels[i + offset] = 1;
       f64[k++] = v;
       // NaN has no place in min/max (Parquet's rule); -0 and +0 are sorted out in statistics().
       if (Number.isNaN(v)) continue;
@@ -136,15 +167,18 @@ export class FixedColumnEncoder implements ColumnEncoder {
 
   private encodeBoolean(values: (boolean | null)[], start: number, end: number): void {
     const b = this.page.buf;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
     let bit = this.bit;
     let sawTrue = this.max === true;
     let sawFalse = this.min === false;
     for (let i = start; i < end; i++) {
       const v = values[i];
       if (typeof v !== 'boolean') {
-        this.nullAt(i, v, 'a boolean');
+        this.nullAt(i, v, 'a boolean', levels, offset);
         continue;
       }
+      levels[i + offset] = 1;
       const byte = LEVELS_GAP + (bit >>> 3);
       if ((bit & 7) === 0) b[byte] = 0;
       if (v) {
@@ -163,22 +197,19 @@ export class FixedColumnEncoder implements ColumnEncoder {
     }
   }
 
-  private flushPage(values: ColumnValues, endRow: number): void {
+  private flushPage(): void {
     const page = this.page;
-    const first = this.pageFirstRow;
-    const n = endRow - first;
+    const n = this.pageRows;
     let body: Uint8Array;
     if (this.column.nullable) {
-      const levels = this.levels.scratch(n);
-      if (this.pageNulls > 0) for (let i = 0; i < n; i++) levels[i] = values[first + i] === null ? 0 : 1;
-      body = this.levels.join(this.levels.encode(n, this.pageNulls), page);
+      body = this.levels.join(this.levels.encode(n, this.pageNulls, this.pageLevels), page);
     } else {
       body = page.buf.subarray(LEVELS_GAP, page.pos);
     }
     this.pages.dataPage(body, n, Encoding.PLAIN);
     this.nullCount += this.pageNulls;
     this.pageNulls = 0;
-    this.pageFirstRow = endRow;
+    this.pageRows = 0;
     page.pos = LEVELS_GAP;
     this.bit = 0;
   }
@@ -193,12 +224,12 @@ export class FixedColumnEncoder implements ColumnEncoder {
       return stats;
     }
     const bytes = new DataView(new ArrayBuffer(16));
-    if (typeof min === 'bigint') {
-      bytes.setBigInt64(0, min, true);
-      bytes.setBigInt64(8, max as bigint, true);
+    if (this.column.type !== 'double') {
+      bytes.setBigInt64(0, BigInt(min), true);
+      bytes.setBigInt64(8, BigInt(max as bigint | number), true);
     } else {
       // Parquet: a zero min is written as -0 and a zero max as +0, whichever zeros were seen.
-      bytes.setFloat64(0, min === 0 ? -0 : min, true);
+      bytes.setFloat64(0, min === 0 ? -0 : (min as number), true);
       bytes.setFloat64(8, max === 0 ? 0 : (max as number), true);
     }
     stats.min = new Uint8Array(bytes.buffer, 0, 8);

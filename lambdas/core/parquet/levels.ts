@@ -15,12 +15,12 @@ export class LevelsEncoder {
 
   /** A scratch array of at least `n` bytes for the caller to fill with levels (0 null, 1 present). */
   scratch(n: number): Uint8Array {
-    if (this.levels.length < n) this.levels = new Uint8Array(Math.max(n, this.levels.length * 2));
+    this.levels = fitLevels(this.levels, n);
     return this.levels;
   }
 
-  /** Levels for `n` values; when `nulls` > 0 they are read from scratch(n), filled by the caller. */
-  encode(n: number, nulls: number): Uint8Array {
+  /** Levels for `n` values; when `nulls` > 0 they are read from levels[0..n) (0 null, 1 present). */
+  encode(n: number, nulls: number, levels: Uint8Array = this.levels): Uint8Array {
     const out = this.out;
     out.pos = 4;
     if (nulls === 0) {
@@ -28,7 +28,7 @@ export class LevelsEncoder {
       out.ensure(1);
       out.buf[out.pos++] = 1;
     } else {
-      writeHybrid(this.levels, 0, n, 1, out);
+      writeHybrid(levels, 0, n, 1, out);
     }
     const len = out.pos - 4;
     out.buf.writeUInt32LE(len, 0);
@@ -52,4 +52,15 @@ export class LevelsEncoder {
     j.bytes(page.buf.subarray(LEVELS_GAP, page.pos));
     return j.view();
   }
+}
+
+/**
+ * `levels` if it holds at least `n` bytes, else a larger copy of it: pages keep their levels as
+ * rows arrive, since the rows themselves are gone by the time the page is flushed.
+ */
+export function fitLevels(levels: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
+  if (levels.length >= n) return levels;
+  const next = new Uint8Array(Math.max(n, levels.length * 2, 1024));
+  next.set(levels);
+  return next;
 }

@@ -2,7 +2,7 @@ import { ByteBuf } from './bytes.js';
 import { ChunkBuilder, type PageCodec } from './chunk.js';
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
 import { Encoding } from './format.js';
-import { LEVELS_GAP, type LevelsEncoder } from './levels.js';
+import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import { bitWidthFor, writeHybrid } from './rle.js';
 import { StringStats } from './string-stats.js';
 import type { ColumnValues, ParquetColumn } from './types.js';
@@ -17,8 +17,10 @@ const PAGE_SLACK = 64 * 1024;
 
 /**
  * BYTE_ARRAY/UTF8 column: dictionary-encoded (RLE_DICTIONARY) while the dictionary stays small
- * and values repeat, else PLAIN. Falling back restarts the chunk as PLAIN from its first row (the
- * values are still at hand and nothing of the chunk has been written), and sticks for later chunks.
+ * and values repeat, else PLAIN. Falling back restarts the chunk as PLAIN from its first row, and
+ * sticks for later chunks. Earlier blocks' values are gone by then, but nothing of the chunk has
+ * been written and every earlier row is a dictionary index (or a null), so the rows are rebuilt
+ * from the dictionary's already encoded bytes.
  */
 export class StringColumnEncoder implements ColumnEncoder {
   private readonly pages: ChunkBuilder;
@@ -27,14 +29,20 @@ export class StringColumnEncoder implements ColumnEncoder {
   private readonly stats = new StringStats();
   private readonly dict = new Map<string, number>();
   private dictBytes = new ByteBuf(1 << 12);
+  /** Where each dictionary entry (4-byte length, then UTF-8) starts in dictBytes. */
+  private dictOffsets = new Int32Array(0);
+  /** Per row of the chunk: its dictionary index, or -1 for null. */
   private indices = new Int32Array(0);
   private packed = new Int32Array(0);
   private tryDictionary: boolean;
   private dictMode = false;
-  private rowCount = 0;
+  /** Rows of the row group encoded so far. */
+  private rows = 0;
   private nullCount = 0;
-  private pageFirstRow = 0;
+  private pageRows = 0;
   private pageNulls = 0;
+  /** The current PLAIN page's definition levels, one byte per row, kept as its rows arrive. */
+  private pageLevels = new Uint8Array(0);
 
   constructor(
     private readonly column: ParquetColumn,
@@ -48,12 +56,12 @@ export class StringColumnEncoder implements ColumnEncoder {
     this.tryDictionary = settings.dictionary;
   }
 
-  begin(rowCount: number): void {
+  begin(): void {
     this.pages.reset();
     this.stats.reset();
-    this.rowCount = rowCount;
+    this.rows = 0;
     this.nullCount = 0;
-    this.pageFirstRow = 0;
+    this.pageRows = 0;
     this.pageNulls = 0;
     this.page.pos = LEVELS_GAP;
     this.dictMode = this.tryDictionary;
@@ -61,28 +69,36 @@ export class StringColumnEncoder implements ColumnEncoder {
       this.dict.clear();
       this.dictBytes.pos = 0;
       this.dictBytes.shrinkTo(this.settings.dictionaryMaxBytes + 1024);
-      if (this.indices.length < rowCount) this.indices = new Int32Array(rowCount);
     }
   }
 
   encode(values: ColumnValues, start: number, end: number): void {
+    const strings = values as (string | null)[];
     if (this.dictMode) {
-      const stopped = this.encodeDictionary(values as (string | null)[], start, end);
-      if (stopped < 0) return;
-      this.fallBackToPlain(values as (string | null)[], stopped, true);
+      if (this.indices.length < this.rows + end - start) {
+        const grown = new Int32Array(Math.max(this.rows + end - start, this.indices.length * 2, 1024));
+        grown.set(this.indices.subarray(0, this.rows));
+        this.indices = grown;
+      }
+      const stopped = this.encodeDictionary(strings, start, end);
+      if (stopped < 0) {
+        this.rows += end - start;
+        return;
+      }
+      this.rows += stopped - start;
+      this.fallBackToPlain(true);
       start = stopped;
     }
-    this.encodePlain(values as (string | null)[], start, end);
+    this.encodePlain(strings, start, end);
   }
 
-  finish(values: ColumnValues): EncodedChunk {
+  finish(): EncodedChunk {
     // All null: nothing to put in a dictionary, and no reason to stop trying for later chunks.
-    if (this.dictMode && this.dict.size === 0)
-      this.fallBackToPlain(values as (string | null)[], this.rowCount, false);
+    if (this.dictMode && this.dict.size === 0) this.fallBackToPlain(false);
     if (this.dictMode) {
       this.writeDictionaryPages();
-    } else if (this.rowCount > this.pageFirstRow) {
-      this.flushPlainPage(values as (string | null)[], this.rowCount);
+    } else if (this.pageRows > 0) {
+      this.flushPlainPage();
     }
     const encodings = this.dictMode
       ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY]
@@ -95,18 +111,20 @@ export class StringColumnEncoder implements ColumnEncoder {
     };
   }
 
-  /** Returns -1 when done, else the row at which the dictionary stopped paying off. */
+  /** Returns -1 when done, else the index in `values` at which the dictionary stopped paying off. */
   private encodeDictionary(values: (string | null)[], start: number, end: number): number {
     const dict = this.dict;
     const indices = this.indices;
     const out = this.dictBytes;
     const maxBytes = this.settings.dictionaryMaxBytes;
+    // values[i] is row i + base of the chunk.
+    const base = this.rows - start;
     let nulls = this.nullCount;
     for (let i = start; i < end; i++) {
       const s = values[i];
       if (typeof s !== 'string') {
-        if (s !== null || !this.column.nullable) throw badValue(this.column, i, s, 'a string');
-        indices[i] = -1;
+        if (s !== null || !this.column.nullable) throw badValue(this.column, i + base, s, 'a string');
+        indices[i + base] = -1;
         nulls++;
         continue;
       }
@@ -114,6 +132,11 @@ export class StringColumnEncoder implements ColumnEncoder {
       if (k === undefined) {
         k = dict.size;
         dict.set(s, k);
+        if (k >= this.dictOffsets.length) {
+          const grown = new Int32Array(Math.max(1024, this.dictOffsets.length * 2));
+          grown.set(this.dictOffsets);
+          this.dictOffsets = grown;
+        }
         const len = s.length;
         out.ensure(4 + len * 3);
         const b = out.buf;
@@ -121,40 +144,80 @@ export class StringColumnEncoder implements ColumnEncoder {
         const q = writeUtf8(s, b, p + 4);
         b.writeUInt32LE(q - p - 4, p);
         out.pos = q;
+        this.dictOffsets[k] = p;
         this.stats.add(out.dv, p + 4, q - p - 4);
         if (
           q > maxBytes ||
-          (k % DICT_CHECK_EVERY === DICT_CHECK_EVERY - 1 && k > (i + 1 - nulls) * DICT_MAX_DISTINCT_SHARE)
+          (k % DICT_CHECK_EVERY === DICT_CHECK_EVERY - 1 &&
+            k > (i + base + 1 - nulls) * DICT_MAX_DISTINCT_SHARE)
         ) {
           this.nullCount = nulls;
           return i;
         }
       }
-      indices[i] = k;
+      indices[i + base] = k;
     }
     this.nullCount = nulls;
     return -1;
   }
 
-  /** Switches this chunk (and, when `sticky`, later ones) to PLAIN and re-encodes rows 0..row. */
-  private fallBackToPlain(values: (string | null)[], row: number, sticky: boolean): void {
+  /**
+   * Switches this chunk (and, when `sticky`, later ones) to PLAIN and re-encodes its rows so far
+   * from their dictionary indices.
+   */
+  private fallBackToPlain(sticky: boolean): void {
     this.dictMode = false;
+    this.dict.clear();
+    this.stats.reset();
+    this.nullCount = 0;
+    this.replayDictionary(this.rows);
     if (sticky) {
       // This column is done with dictionaries: let its buffers go.
       this.tryDictionary = false;
       this.indices = new Int32Array(0);
+      this.dictOffsets = new Int32Array(0);
       this.dictBytes = new ByteBuf(16);
     }
-    this.dict.clear();
-    this.stats.reset();
-    this.nullCount = 0;
-    this.encodePlain(values, 0, row);
+  }
+
+  /** Encodes rows 0..n of the chunk as PLAIN, copying each value's bytes from the dictionary. */
+  private replayDictionary(n: number): void {
+    const page = this.page;
+    const limit = this.settings.pageSizeBytes + LEVELS_GAP;
+    const stats = this.stats;
+    const indices = this.indices;
+    const offsets = this.dictOffsets;
+    const src = this.dictBytes.buf;
+    this.pageLevels = fitLevels(this.pageLevels, Math.min(n, 1 << 16));
+    for (let row = 0; row < n; row++) {
+      if (this.pageRows >= this.pageLevels.length)
+        this.pageLevels = fitLevels(this.pageLevels, this.pageRows + 1);
+      const k = indices[row]!;
+      if (k < 0) {
+        this.pageLevels[this.pageRows++] = 0;
+        this.pageNulls++;
+        this.nullCount++;
+        continue;
+      }
+      this.pageLevels[this.pageRows++] = 1;
+      const from = offsets[k]!;
+      const size = 4 + src.readUInt32LE(from);
+      page.ensure(size);
+      src.copy(page.buf, page.pos, from, from + size);
+      stats.add(page.dv, page.pos + 4, size - 4);
+      page.pos += size;
+      if (page.pos >= limit) this.flushPlainPage();
+    }
   }
 
   private encodePlain(values: (string | null)[], start: number, end: number): void {
     const page = this.page;
     const limit = this.settings.pageSizeBytes + LEVELS_GAP;
     const stats = this.stats;
+    let levels = fitLevels(this.pageLevels, this.pageRows + end - start);
+    this.pageLevels = levels;
+    // values[i] is row i + offset of the current page.
+    let offset = this.pageRows - start;
     let b = page.buf;
     let dv = page.dv;
     let p = page.pos;
@@ -162,10 +225,13 @@ export class StringColumnEncoder implements ColumnEncoder {
     for (let i = start; i < end; i++) {
       const s = values[i];
       if (typeof s !== 'string') {
-        if (s !== null || !this.column.nullable) throw badValue(this.column, i, s, 'a string');
+        if (s !== null || !this.column.nullable)
+          throw badValue(this.column, this.rows + i - start, s, 'a string');
+        levels[i + offset] = 0;
         nulls++;
         continue;
       }
+      levels[i + offset] = 1;
       const len = s.length;
       if (p + 4 + len * 3 > b.length) {
         page.pos = p;
@@ -186,7 +252,11 @@ export class StringColumnEncoder implements ColumnEncoder {
         this.pageNulls += nulls;
         this.nullCount += nulls;
         nulls = 0;
-        this.flushPlainPage(values, i + 1);
+        this.pageRows = i + 1 + offset;
+        this.flushPlainPage();
+        // The page now starts at values[i + 1].
+        offset = -(i + 1);
+        levels = this.pageLevels;
         b = page.buf;
         dv = page.dv;
         p = page.pos;
@@ -195,24 +265,23 @@ export class StringColumnEncoder implements ColumnEncoder {
     page.pos = p;
     this.pageNulls += nulls;
     this.nullCount += nulls;
+    this.pageRows = end + offset;
+    this.rows += end - start;
   }
 
-  private flushPlainPage(values: (string | null)[], endRow: number): void {
+  private flushPlainPage(): void {
     const page = this.page;
-    const first = this.pageFirstRow;
-    const n = endRow - first;
+    const n = this.pageRows;
     let body: Uint8Array;
     if (this.column.nullable) {
-      const levels = this.levels.scratch(n);
-      if (this.pageNulls > 0) for (let i = 0; i < n; i++) levels[i] = values[first + i] === null ? 0 : 1;
-      body = this.levels.join(this.levels.encode(n, this.pageNulls), page);
+      body = this.levels.join(this.levels.encode(n, this.pageNulls, this.pageLevels), page);
     } else {
       body = page.buf.subarray(LEVELS_GAP, page.pos);
     }
     this.pages.dataPage(body, n, Encoding.PLAIN);
     page.pos = LEVELS_GAP;
     page.shrinkTo(this.pageBufferBytes);
-    this.pageFirstRow = endRow;
+    this.pageRows = 0;
     this.pageNulls = 0;
   }
 
@@ -223,8 +292,8 @@ export class StringColumnEncoder implements ColumnEncoder {
     const perPage = Math.max(8, Math.floor((this.settings.pageSizeBytes * 8) / width));
     const indices = this.indices;
     const page = this.page;
-    for (let first = 0; first < this.rowCount; first += perPage) {
-      const end = Math.min(this.rowCount, first + perPage);
+    for (let first = 0; first < this.rows; first += perPage) {
+      const end = Math.min(this.rows, first + perPage);
       const n = end - first;
       let nulls = 0;
       if (this.nullCount > 0) for (let i = first; i < end; i++) if (indices[i]! < 0) nulls++;

@@ -16,7 +16,16 @@ export interface ByteSink {
 
 export type ParquetCompression = 'snappy' | 'gzip' | 'none';
 
-export type ColumnValues = (string | null)[] | (bigint | null)[] | (number | null)[] | (boolean | null)[];
+/**
+ * One column's values, one per row, null for a missing value. int64 and timestamp_micros take
+ * bigints or safe-integer numbers (mixed if need be), double numbers, string strings.
+ */
+export type ColumnValues =
+  | (string | null)[]
+  | (bigint | null)[]
+  | (number | null)[]
+  | (bigint | number | null)[]
+  | (boolean | null)[];
 
 export interface ParquetWriterOptions {
   /** Page compression; default 'snappy'. */

@@ -13,14 +13,18 @@ const MAGIC = Buffer.from('PAR1', 'latin1');
 const ROW_BLOCK = 2048;
 
 /**
- * Streams a Parquet file to a ByteSink one row group at a time.
+ * Streams a Parquet file to a ByteSink one row group at a time. A row group is either written
+ * whole (writeRowGroup) or built from blocks of rows (appendRows, then endRowGroup): each block is
+ * encoded at once and not referenced afterwards, so a caller producing rows need hold only a block
+ * of them, and its values die young instead of living as long as the row group.
  *
  * Memory: a row group's encoded (compressed) pages are held until the row group is complete,
  * then copied out column chunk by column chunk to the sink, which owns each copy. The encoding
  * buffers are reused by later row groups, so the writer keeps about the largest encoded row group
  * (up to twice that, as buffers grow by doubling), plus per column a page buffer of about
  * pageSizeBytes + 64 KiB, and per string column a dictionary of at most dictionaryMaxBytes and
- * 4 bytes per row of dictionary indices. Of the data itself only footer metadata outlives a row group.
+ * 4 bytes per row of dictionary indices, and per column a byte per row of its open page for
+ * definition levels. Of the data itself only footer metadata outlives a row group.
  */
 export class ParquetWriter {
   private readonly columns: readonly ParquetColumn[];
@@ -31,6 +35,8 @@ export class ParquetWriter {
   private readonly createdBy: string;
   private offset = 0;
   private rows = 0;
+  /** Rows of the open row group, or -1 when none is open. */
+  private groupRows = -1;
   private state: 'open' | 'busy' | 'closed' | 'failed' = 'open';
 
   constructor(
@@ -65,29 +71,59 @@ export class ParquetWriter {
   }
 
   /**
-   * Writes one row group from column-major arrays (values[i] is column i, each rowCount long).
+   * Writes one row group from column-major arrays (values[i] is column i, each rowCount long);
+   * with a row group open (appendRows), the rows join it and end it.
    * A row count of 0 writes nothing: an empty row group carries no data and some readers reject one.
    * A row group rejected for its shape or a value that does not fit its column leaves the writer
    * usable, as nothing of it reached the sink; a failing sink leaves the writer failed.
    */
   async writeRowGroup(values: readonly ColumnValues[], rowCount: number): Promise<void> {
+    await this.appendRows(values, rowCount);
+    await this.endRowGroup();
+  }
+
+  /**
+   * Encodes a block of rows (column-major, as for writeRowGroup) into the open row group, opening
+   * one if needed. Keeps no reference to `values`. A block of the wrong shape is rejected whole and
+   * changes nothing; a value that does not fit its column drops the whole open row group (none of
+   * which has reached the sink) and leaves the writer usable.
+   */
+  async appendRows(values: readonly ColumnValues[], rowCount: number): Promise<void> {
     this.enter();
-    let chunks: EncodedChunk[];
     try {
       this.checkShape(values, rowCount);
-      chunks = rowCount > 0 ? this.encode(values, rowCount) : [];
+      if (rowCount > 0) this.encode(values, rowCount);
     } catch (err) {
-      this.state = 'open';
+      this.groupRows = -1;
       throw err;
+    } finally {
+      this.state = 'open';
     }
+  }
+
+  /** Writes out the open row group, if any (one of 0 rows is dropped, see writeRowGroup). */
+  async endRowGroup(): Promise<void> {
+    this.enter();
     try {
-      if (this.offset === 0) await this.emit(MAGIC);
-      if (rowCount > 0) await this.emitRowGroup(chunks, rowCount);
+      await this.endGroup();
       this.state = 'open';
     } catch (err) {
       this.state = 'failed';
       throw err;
     }
+  }
+
+  private async endGroup(): Promise<void> {
+    const rowCount = this.groupRows;
+    if (rowCount <= 0) {
+      this.groupRows = -1;
+      return;
+    }
+    // Encoding failures surface in appendRows; finishing only flushes what is already checked.
+    const chunks = this.encoders.map((e) => e.finish());
+    this.groupRows = -1;
+    if (this.offset === 0) await this.emit(MAGIC);
+    await this.emitRowGroup(chunks, rowCount);
   }
 
   /**
@@ -97,6 +133,7 @@ export class ParquetWriter {
   async close(keyValueMetadata?: Record<string, string>): Promise<{ rows: number; bytes: number }> {
     this.enter();
     try {
+      await this.endGroup();
       if (this.offset === 0) await this.emit(MAGIC);
       const metadata = keyValueMetadata
         ? { ...this.keyValueMetadata, ...keyValueMetadata }
@@ -137,14 +174,17 @@ export class ParquetWriter {
     });
   }
 
-  private encode(values: readonly ColumnValues[], rowCount: number): EncodedChunk[] {
+  private encode(values: readonly ColumnValues[], rowCount: number): void {
     const encoders = this.encoders;
-    for (const e of encoders) e.begin(rowCount);
+    if (this.groupRows < 0) {
+      for (const e of encoders) e.begin();
+      this.groupRows = 0;
+    }
     for (let start = 0; start < rowCount; start += ROW_BLOCK) {
       const end = Math.min(rowCount, start + ROW_BLOCK);
       for (let c = 0; c < encoders.length; c++) encoders[c]!.encode(values[c]!, start, end);
     }
-    return encoders.map((e, c) => e.finish(values[c]!));
+    this.groupRows += rowCount;
   }
 
   private async emitRowGroup(chunks: EncodedChunk[], rowCount: number): Promise<void> {

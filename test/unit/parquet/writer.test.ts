@@ -442,10 +442,14 @@ describe('ParquetWriter', () => {
     ).rejects.toThrow(/"r" is not nullable but row 1 is null/);
     const ints = new ParquetWriter({ write: () => {} }, [col('i', 'int64')]);
     await expect(ints.writeRowGroup([[2n ** 63n]], 1)).rejects.toThrow(/not an int64/);
-    const numbers = new ParquetWriter({ write: () => {} }, [col('i', 'int64')]);
-    await expect(numbers.writeRowGroup([[1 as unknown as bigint]], 1)).rejects.toThrow(
-      /expects a bigint at row 0/,
+    const strings = new ParquetWriter({ write: () => {} }, [col('i', 'int64')]);
+    await expect(strings.writeRowGroup([['1' as unknown as bigint]], 1)).rejects.toThrow(
+      /expects a bigint or a safe integer at row 0/,
     );
+    const fractions = new ParquetWriter({ write: () => {} }, [col('i', 'int64')]);
+    await expect(fractions.writeRowGroup([[1, 1.5]], 2)).rejects.toThrow(/row 1: 1.5 is not an int64/);
+    const unsafe = new ParquetWriter({ write: () => {} }, [col('i', 'int64')]);
+    await expect(unsafe.writeRowGroup([[2 ** 53]], 1)).rejects.toThrow(/is not an int64/);
   });
 
   it('stays usable after rejecting a row group, writing none of it', async () => {
