@@ -28,20 +28,12 @@ function detectLineBreak(text: string): '\n' | '\r\n' | '\r' {
 }
 
 /** Line breaks inside a record's fields (only quoted fields can hold them). */
-function breaksInside(record: string[]): number {
+function breaksInside(record: string[], lineBreak: string): number {
+  // Lines are counted by the file's own line break, as countBreaks does for the chunk.
   let n = 0;
   for (const field of record) {
     if (field.length === 0) continue;
-    let p = field.indexOf('\n');
-    while (p !== -1) {
-      n++;
-      p = field.indexOf('\n', p + 1);
-    }
-    p = field.indexOf('\r');
-    while (p !== -1) {
-      if (field.charCodeAt(p + 1) !== 10) n++;
-      p = field.indexOf('\r', p + 1);
-    }
+    for (let p = field.indexOf(lineBreak); p !== -1; p = field.indexOf(lineBreak, p + lineBreak.length)) n++;
   }
   return n;
 }
@@ -108,7 +100,7 @@ export async function* readCsv(text: AsyncIterable<string>, dialect: CsvDialect)
     for (let i = 0; i < data.length; i++) {
       const record = data[i]!;
       const line = nextLine;
-      nextLine += sequential ? 1 : 1 + breaksInside(record);
+      nextLine += sequential ? 1 : 1 + breaksInside(record, lineBreak);
       if (record.length === 1 && record[0] === '' && !problems.has(i)) continue;
       const problem = problems.get(i);
       if (problem) kept.set(records.length, problem);

@@ -36,6 +36,17 @@ describe('readCsv over decoded chunks', () => {
     expect(lines).toEqual([1, 2, 4, 5]);
   });
 
+  it('numbers lines by the line break the file uses, inside quoted fields too', async () => {
+    const bytes = Buffer.from('id,name\r\n1,"two\r\nlines"\r\n2,"lone\nLF"\r\n3,x\r\n');
+    const { records, lines } = await parseAll(bytes);
+    expect(records.slice(1)).toEqual([
+      ['1', 'two\r\nlines'],
+      ['2', 'lone\nLF'],
+      ['3', 'x'],
+    ]);
+    expect(lines).toEqual([1, 2, 4, 5]);
+  });
+
   it('gives the same records whatever the chunk size', async () => {
     const bytes = fixture('csv', 'quoted-newlines.csv');
     const whole = await parseAll(bytes, { chunk: 1 << 20 });
