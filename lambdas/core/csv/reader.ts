@@ -93,14 +93,19 @@ export async function* readCsv(text: AsyncIterable<string>, dialect: CsvDialect)
     // Fast path: every record took exactly one line, so line numbers are sequential.
     const consumedBreaks = countBreaks(input, cursor, lineBreak);
     // The final chunk always yields one more record than breaks: the last line, or an empty one.
-    const sequential = consumedBreaks + (final ? 1 : 0) === data.length;
+    // Otherwise the extra breaks sit inside quoted fields; once all are found, the rest is sequential.
+    let extraBreaks = consumedBreaks + (final ? 1 : 0) - data.length;
     const records: string[][] = [];
     const lines: number[] = [];
     const kept = new Map<number, string>();
     for (let i = 0; i < data.length; i++) {
       const record = data[i]!;
       const line = nextLine;
-      nextLine += sequential ? 1 : 1 + breaksInside(record, lineBreak);
+      if (extraBreaks > 0) {
+        const inside = breaksInside(record, lineBreak);
+        extraBreaks -= inside;
+        nextLine += 1 + inside;
+      } else nextLine += 1;
       if (record.length === 1 && record[0] === '' && !problems.has(i)) continue;
       const problem = problems.get(i);
       if (problem) kept.set(records.length, problem);

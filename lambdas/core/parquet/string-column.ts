@@ -80,6 +80,19 @@ export class StringColumnEncoder implements ColumnEncoder {
         grown.set(this.indices.subarray(0, this.rows));
         this.indices = grown;
       }
+      // A block of one repeated value already in the dictionary (the lineage columns) takes one
+      // lookup instead of one per row.
+      const first = strings[start];
+      if (typeof first === 'string') {
+        let k = start + 1;
+        while (k < end && strings[k] === first) k++;
+        const index = k === end ? this.dict.get(first) : undefined;
+        if (index !== undefined) {
+          this.indices.fill(index, this.rows, this.rows + end - start);
+          this.rows += end - start;
+          return;
+        }
+      }
       const stopped = this.encodeDictionary(strings, start, end);
       if (stopped < 0) {
         this.rows += end - start;

@@ -64,6 +64,21 @@ async function writeInBlocks(
 }
 
 describe('ParquetWriter.appendRows', () => {
+  it('writes blocks of one repeated value (lineage columns) as whole row groups do', async () => {
+    const columns = [col('constant', 'string', false), col('varying', 'string')];
+    const group = (rows: number): ColumnValues[] => [
+      new Array(rows).fill('s3://landing/orders/2024-03-01.csv'),
+      Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 's3://landing/orders/2024-03-01.csv' : `v${i}`)),
+    ];
+    const groups = [group(5000), group(300)];
+    const whole = await writeParquet(columns, groups, OPTIONS);
+    for (const block of [100, 2048])
+      expect(await writeInBlocks(columns, groups, block, OPTIONS)).toEqual(whole);
+    const rows = await readParquetRows(whole);
+    expect(rows).toHaveLength(5300);
+    expect(rows.every((r) => r.constant === 's3://landing/orders/2024-03-01.csv')).toBe(true);
+  });
+
   it('writes the same bytes whatever the block size', async () => {
     const groups = [groupValues(3000, 1), groupValues(1234, 2), groupValues(1, 3)];
     const whole = await writeParquet(COLUMNS, groups, OPTIONS);
