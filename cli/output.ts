@@ -34,14 +34,14 @@ const show = (cell: Cell): string =>
   cell === undefined || cell === null || cell === '' ? '-' : String(cell);
 
 /** One line per cell: whitespace folded, cut with an ellipsis past `maxWidth`. */
-function fit(text: string, maxWidth: number | undefined): string {
+function fitCell(text: string, maxWidth: number | undefined): string {
   const folded = text.replace(/\s+/g, ' ');
   return maxWidth !== undefined && folded.length > maxWidth ? `${folded.slice(0, maxWidth - 1)}…` : folded;
 }
 
 /** A plain-text table: a header, a rule, one line per row, columns padded to fit. */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  const cells = rows.map((row) => columns.map((c) => fit(show(c.value(row)), c.maxWidth)));
+  const cells = rows.map((row) => columns.map((c) => fitCell(show(c.value(row)), c.maxWidth)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: readonly string[]) =>
     values
