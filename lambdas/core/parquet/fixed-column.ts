@@ -200,12 +200,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
   private flushPage(): void {
     const page = this.page;
     const n = this.pageRows;
-    let body: Uint8Array;
-    if (this.column.nullable) {
-      body = this.levels.join(this.levels.encode(n, this.pageNulls, this.pageLevels), page);
-    } else {
-      body = page.buf.subarray(LEVELS_GAP, page.pos);
-    }
+    const body = this.levels.pageBody(this.column.nullable, page, n, this.pageNulls, this.pageLevels);
     this.pages.dataPage(body, n, Encoding.PLAIN);
     this.nullCount += this.pageNulls;
     this.pageNulls = 0;

@@ -52,6 +52,13 @@ export class LevelsEncoder {
     j.bytes(page.buf.subarray(LEVELS_GAP, page.pos));
     return j.view();
   }
+
+  /** A page body: its values, after definition levels for the page's `n` rows when the column is nullable. */
+  pageBody(nullable: boolean, page: ByteBuf, n: number, nulls: number, levels: Uint8Array): Uint8Array {
+    return nullable
+      ? this.join(this.encode(n, nulls, levels), page)
+      : page.buf.subarray(LEVELS_GAP, page.pos);
+  }
 }
 
 /**

@@ -285,12 +285,7 @@ export class StringColumnEncoder implements ColumnEncoder {
   private flushPlainPage(): void {
     const page = this.page;
     const n = this.pageRows;
-    let body: Uint8Array;
-    if (this.column.nullable) {
-      body = this.levels.join(this.levels.encode(n, this.pageNulls, this.pageLevels), page);
-    } else {
-      body = page.buf.subarray(LEVELS_GAP, page.pos);
-    }
+    const body = this.levels.pageBody(this.column.nullable, page, n, this.pageNulls, this.pageLevels);
     this.pages.dataPage(body, n, Encoding.PLAIN);
     page.pos = LEVELS_GAP;
     page.shrinkTo(this.pageBufferBytes);
