@@ -249,7 +249,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           dataRows++;
           if (rejection || stoppedEarly) continue;
           const line = lines[i]!;
-          const problem = problems.get(i) ?? converter!.append(record, columns);
+          const problem = (problems.size ? problems.get(i) : undefined) ?? converter!.append(record, columns);
           if (problem === undefined) {
             sourceRows.push(line);
             groupRows++;

@@ -107,8 +107,10 @@ export async function* readCsv(text: AsyncIterable<string>, dialect: CsvDialect)
         nextLine += 1 + inside;
       } else nextLine += 1;
       if (record.length === 1 && record[0] === '' && !problems.has(i)) continue;
-      const problem = problems.get(i);
-      if (problem) kept.set(records.length, problem);
+      if (problems.size) {
+        const problem = problems.get(i);
+        if (problem) kept.set(records.length, problem);
+      }
       records.push(record);
       lines.push(line);
     }
