@@ -1,15 +1,6 @@
 /** Deterministic CSV-like data for the Parquet writer microbenchmarks. */
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { ByteBuf } from '../../lambdas/core/parquet/bytes.js';
+import { random } from '../csv-rows.js';
 
 const STATUSES = ['active', 'pending', 'closed', 'suspended', 'archived'];
 const WORDS =
@@ -19,7 +10,7 @@ const WORDS =
 
 /** 12 string columns x rows, shaped like a typical CSV export (ints, decimals, timestamps, codes, text, empties). */
 export function makeColumns(rows: number, seed = 42): { columns: string[][]; sourceBytes: number } {
-  const r = rng(seed);
+  const r = random(seed);
   const cols: string[][] = Array.from({ length: 12 }, () => new Array<string>(rows));
   const countries = Array.from({ length: 60 }, (_, i) => `C${String.fromCharCode(65 + (i % 26))}${i}`);
   let bytes = 0;
@@ -63,4 +54,25 @@ export function csvLines(first: number, n: number): string {
     lines[i] = line;
   }
   return lines.join('\n');
+}
+
+/** The columns of `rows` rows as PLAIN-encoded pages of about 1 MiB, for compressor benchmarks. */
+export function plainPages(rows: number): { pages: Buffer[]; total: number } {
+  const pages: Buffer[] = [];
+  let total = 0;
+  for (const col of makeColumns(rows).columns) {
+    const b = new ByteBuf(1 << 20);
+    for (const s of col) {
+      const n = Buffer.byteLength(s);
+      b.u32le(n);
+      b.ensure(n);
+      b.pos += b.buf.write(s, b.pos);
+      if (b.pos >= 1 << 20) {
+        pages.push(Buffer.from(b.view()));
+        total += b.pos;
+        b.pos = 0;
+      }
+    }
+  }
+  return { pages, total };
 }

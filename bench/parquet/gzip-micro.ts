@@ -1,25 +1,8 @@
 /** gzip levels on PLAIN-encoded pages of the benchmark's columns (CPU time, median of 5). */
 import { gzipSync } from 'node:zlib';
-import { ByteBuf } from '../../lambdas/core/parquet/bytes.js';
-import { makeColumns } from './data.js';
+import { plainPages } from './data.js';
 
-const { columns } = makeColumns(200_000);
-const pages: Buffer[] = [];
-let total = 0;
-for (const col of columns) {
-  const b = new ByteBuf(1 << 20);
-  for (const s of col) {
-    const n = Buffer.byteLength(s);
-    b.u32le(n);
-    b.ensure(n);
-    b.pos += b.buf.write(s, b.pos);
-    if (b.pos >= 1 << 20) {
-      pages.push(Buffer.from(b.view()));
-      total += b.pos;
-      b.pos = 0;
-    }
-  }
-}
+const { pages, total } = plainPages(200_000);
 for (const level of [1, 3, 6]) {
   const ts: number[] = [];
   let size = 0;

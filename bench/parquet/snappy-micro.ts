@@ -2,25 +2,9 @@
 import snappy from 'snappyjs';
 import { ByteBuf } from '../../lambdas/core/parquet/bytes.js';
 import { snappyCompress } from '../../lambdas/core/parquet/snappy.js';
-import { makeColumns } from './data.js';
+import { plainPages } from './data.js';
 
-const { columns } = makeColumns(300_000);
-const pages: Buffer[] = [];
-let total = 0;
-for (const col of columns) {
-  const b = new ByteBuf(1 << 20);
-  for (const s of col) {
-    const n = Buffer.byteLength(s);
-    b.u32le(n);
-    b.ensure(n);
-    b.pos += b.buf.write(s, b.pos);
-    if (b.pos >= 1 << 20) {
-      pages.push(Buffer.from(b.view()));
-      total += b.pos;
-      b.pos = 0;
-    }
-  }
-}
+const { pages, total } = plainPages(300_000);
 const out = new ByteBuf(2 << 20);
 function run(name: string, f: (p: Uint8Array) => number) {
   const ts: number[] = [];
