@@ -101,18 +101,7 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
     )
     .action(
       act(async (s, c) => {
-        const t = await s.target(['table', 'landingBucket']);
-        return status(
-          {
-            ledger: s.ledger(t.table),
-            store: s.store(),
-            contracts: s.contracts(),
-            landingBucket: t.landingBucket,
-            clock: s.clock,
-            progress: s.progress,
-          },
-          { dataset: c.args[0] },
-        );
+        return status(await s.landingDeps(), { dataset: c.args[0] });
       }),
     );
 
@@ -200,18 +189,7 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
         const dataset = c.args[0]!;
         // Refused before any AWS call, so the refusal never depends on the network.
         confirmReset(s.contracts(), { dataset, ...o, yes: o.yes ?? false });
-        const t = await s.target(['table', 'landingBucket']);
-        return reset(
-          {
-            ledger: s.ledger(t.table),
-            store: s.store(),
-            contracts: s.contracts(),
-            landingBucket: t.landingBucket,
-            clock: s.clock,
-            progress: s.progress,
-          },
-          { dataset, ...o, yes: true, by: s.operator(o.by) },
-        );
+        return reset(await s.landingDeps(), { dataset, ...o, yes: true, by: s.operator(o.by) });
       }),
     );
 
@@ -240,20 +218,13 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
           reason?: string;
           by?: string;
         }>();
+        // Every missing setting is named in one error, the queue too unless it is a dry run.
         const t = await s.target(
           o.dryRun ? ['table', 'landingBucket'] : ['table', 'landingBucket', 'queueUrl'],
         );
-        const queue = o.dryRun ? DRY_RUN_QUEUE : s.queue((await s.target(['queueUrl'])).queueUrl);
+        const queue = o.dryRun || !('queueUrl' in t) ? DRY_RUN_QUEUE : s.queue(t.queueUrl);
         return sweepCommand(
-          {
-            store: s.store(),
-            ledger: s.ledger(t.table),
-            queue,
-            contracts: s.contracts(),
-            landingBucket: t.landingBucket,
-            clock: s.clock,
-            progress: s.progress,
-          },
+          { ...(await s.landingDeps()), queue },
           {
             ...(o.dataset ? { datasets: o.dataset } : {}),
             dryRun: o.dryRun ?? false,

@@ -126,6 +126,26 @@ export class Session {
     return new S3ObjectStore({ client: this.clients().s3 });
   }
 
+  /** What the commands that read both the ledger and the landing prefixes share (status, reset, sweep). */
+  async landingDeps(): Promise<{
+    ledger: Ledger;
+    store: ObjectStore;
+    contracts: Contract[];
+    landingBucket: string;
+    clock: Clock;
+    progress: ProgressFactory;
+  }> {
+    const t = await this.target(['table', 'landingBucket']);
+    return {
+      ledger: this.ledger(t.table),
+      store: this.store(),
+      contracts: this.contracts(),
+      landingBucket: t.landingBucket,
+      clock: this.clock,
+      progress: this.progress,
+    };
+  }
+
   queue(queueUrl: string): SqsIngestQueue {
     return new SqsIngestQueue({ queueUrl, client: this.clients().sqs });
   }
