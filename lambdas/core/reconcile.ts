@@ -18,6 +18,17 @@ const PARQUET_MAGIC = 0x31524150; // "PAR1", little-endian
 /** Keys the engine writes into both the footer and the object's user metadata. */
 const LINEAGE_KEYS = ['source-file', 'source-etag', 'source-size', 'run-id'] as const;
 
+/** The fields reconcile brings back exactly as they were (history and counters are lost with the item). */
+export const RECONCILED_FIELDS = [
+  'status',
+  'file_etag',
+  'file_size',
+  'rows_ingested',
+  'rows_rejected',
+  'bronze_path',
+  'run_id',
+] as const satisfies readonly (keyof LedgerItem)[];
+
 /** A ledger item rebuilt by reconcile: the extra fields say when and from what. */
 export interface RestoredLedgerItem extends LedgerItem {
   readonly restored_at: string;

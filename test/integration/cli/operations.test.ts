@@ -18,6 +18,7 @@ import type { StatusData } from '../../../cli/commands/status.js';
 import { DynamoDbLedger } from '../../../lambdas/adapters/dynamodb-ledger.js';
 import { FileStatus, type LedgerItem } from '../../../lambdas/core/ledger.js';
 import type { ReconcileReport } from '../../../lambdas/core/reconcile.js';
+import { RECONCILED_FIELDS } from '../../../lambdas/core/reconcile.js';
 import type { SweepReport } from '../../../lambdas/core/sweep.js';
 import { listKeys } from '../../../local/bronze-read.js';
 import { type LocalStack, startLocalStack } from '../../../local/harness.js';
@@ -27,16 +28,6 @@ import { startStackRunner } from '../../../local/stack-runner.js';
 import { bronze, observedClients, ROOT } from './cli.js';
 
 const DATASETS = ['customers', 'orders'] as const;
-/** The fields reconcile must bring back exactly. */
-const RESTORED_FIELDS = [
-  'status',
-  'file_etag',
-  'file_size',
-  'rows_ingested',
-  'rows_rejected',
-  'bronze_path',
-  'run_id',
-] as const;
 
 let stack: LocalStack;
 let clients: AwsClients;
@@ -320,7 +311,7 @@ describe('after the ledger is lost', () => {
         expect(restored).toBeUndefined();
         continue;
       }
-      for (const field of RESTORED_FIELDS)
+      for (const field of RECONCILED_FIELDS)
         expect({ path, field, value: restored?.[field] }).toEqual({ path, field, value: before[field] });
       expect(restored?.quarantine_path).toBe(before.quarantine_path);
       expect(restored?.error?.code).toBe(before.error?.code);

@@ -6,6 +6,7 @@ import {
   type BronzeEvidence,
   bronzeEvidence,
   planReconcile,
+  RECONCILED_FIELDS,
   type ReconcileInput,
   reconcile,
   rejectionEvidence,
@@ -16,19 +17,8 @@ import { BUCKETS, memoryEngine } from '../../helpers/engine.js';
 const NOW = new Date('2024-03-05T00:00:00Z');
 const lenient = testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 5 } });
 
-/** The fields a rebuilt item must get back exactly. */
-const COMPARED = [
-  'status',
-  'file_etag',
-  'file_size',
-  'rows_ingested',
-  'rows_rejected',
-  'bronze_path',
-  'run_id',
-] as const;
-
 function pick(item: LedgerItem | undefined) {
-  return item && Object.fromEntries(COMPARED.map((k) => [k, item[k]]));
+  return item && Object.fromEntries(RECONCILED_FIELDS.map((k) => [k, item[k]]));
 }
 
 function reconcileDeps(engine: ReturnType<typeof memoryEngine>) {
