@@ -186,8 +186,11 @@ export class MemoryLedger implements Ledger {
       };
       return this.claimed(item, current);
     }
-    if (current.status === FileStatus.Processing)
+    if (current.status === FileStatus.Processing) {
+      if (current.attempts >= r.maxAttempts && !current.reprocess_requested_at)
+        return { kind: 'exhausted', item: current };
       return this.claimed(fresh(current.attempts + 1, current), current);
+    }
     if (current.status === FileStatus.Failed) {
       if (current.attempts >= r.maxAttempts && !current.reprocess_requested_at)
         return { kind: 'exhausted', item: current };

@@ -12,6 +12,7 @@ import {
   type OwnedTransition,
 } from '../../../lambdas/core/ledger.js';
 import { createLedgerTable } from '../../helpers/aws.js';
+import { ledgerTransitionContract } from '../../helpers/ledger-contract.js';
 import { useMotoServer } from '../../helpers/moto-server.js';
 
 const TABLE = 'bronze-ledger';
@@ -374,4 +375,8 @@ describe('DynamoDbLedger against moto', () => {
     await expect(ledger.listRuns('runs')).resolves.toHaveLength(3);
     await expect(ledger.listFiles('runs')).resolves.toEqual({ items: [] });
   });
+});
+
+describe('the ledger transitions shared with the in-memory ledger', () => {
+  ledgerTransitionContract(() => ledger, 'contract');
 });

@@ -1,0 +1,91 @@
+/**
+ * The transitions of DESIGN.md as outcomes, run against any Ledger: the DynamoDB ledger on moto
+ * and the in-memory ledger the engine's unit tests use, so the two cannot drift apart.
+ */
+import { expect, it } from 'vitest';
+import type { ClaimRequest, Ledger } from '../../lambdas/core/ledger.js';
+
+const T0 = Date.parse('2026-05-01T00:00:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000);
+
+function request(dataset: string, overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  return {
+    ingestionKey: dataset,
+    filePath: `s3://landing/${dataset}/file.csv`,
+    etag: 'etag-1',
+    size: 10,
+    runId: 'run-1',
+    now: at(0),
+    leaseMs: 60_000,
+    maxAttempts: 2,
+    ...overrides,
+  };
+}
+
+/** Registers one test per transition; `ledger()` is called inside the tests. */
+export function ledgerTransitionContract(ledger: () => Ledger, prefix: string): void {
+  const owned = (r: ClaimRequest, seconds: number) => ({ ...r, now: at(seconds) });
+
+  it('claims a new file, completes it, and counts a second event for the same ETag as a duplicate', async () => {
+    const first = request(`${prefix}_done`);
+    expect((await ledger().claimFile(first)).kind).toBe('claimed');
+    await ledger().markCompleted(owned(first, 1), { rowsIngested: 1, rowsRejected: 0 });
+    const again = await ledger().claimFile(request(`${prefix}_done`, { runId: 'run-2', now: at(2) }));
+    expect(again).toMatchObject({ kind: 'duplicate', item: { status: 'completed', duplicate_events: 1 } });
+  });
+
+  it('never takes over a live lease, whatever the ETag, and takes over an expired one', async () => {
+    const first = request(`${prefix}_lease`);
+    await ledger().claimFile(first);
+    const live = await ledger().claimFile(
+      request(`${prefix}_lease`, { runId: 'run-2', etag: 'etag-2', now: at(30) }),
+    );
+    expect(live.kind).toBe('busy');
+    const late = await ledger().claimFile(request(`${prefix}_lease`, { runId: 'run-3', now: at(61) }));
+    expect(late).toMatchObject({ kind: 'claimed', item: { run_id: 'run-3', attempts: 2 } });
+    await expect(
+      ledger().markCompleted(owned(first, 62), { rowsIngested: 1, rowsRejected: 0 }),
+    ).rejects.toThrow();
+  });
+
+  it('replaces a finished version when the ETag changes and keeps the old one in history', async () => {
+    const first = request(`${prefix}_version`);
+    await ledger().claimFile(first);
+    await ledger().markRejected(owned(first, 1), {
+      error: { code: 'BAD_ROW', message: 'bad' },
+      rowsIngested: 0,
+      rowsRejected: 1,
+      quarantinePath: 's3://q/r.json',
+    });
+    const next = await ledger().claimFile(
+      request(`${prefix}_version`, { etag: 'etag-2', runId: 'run-2', now: at(2) }),
+    );
+    expect(next).toMatchObject({ kind: 'claimed', item: { file_etag: 'etag-2', attempts: 1 } });
+    expect(next.item.history?.[0]).toMatchObject({ file_etag: 'etag-1', status: 'rejected' });
+  });
+
+  it('retries a failed file up to the attempt limit, then waits for a reprocess request', async () => {
+    const first = request(`${prefix}_failed`);
+    await ledger().claimFile(first);
+    await ledger().markFailed(owned(first, 1), { code: 'X', message: 'down' });
+    const retry = request(`${prefix}_failed`, { runId: 'run-2', now: at(2) });
+    expect((await ledger().claimFile(retry)).kind).toBe('claimed');
+    await ledger().markFailed(owned(retry, 3), { code: 'X', message: 'down again' });
+    expect((await ledger().claimFile(request(`${prefix}_failed`, { runId: 'run-3', now: at(4) }))).kind).toBe(
+      'exhausted',
+    );
+    await ledger().requestReprocess(
+      { ingestionKey: `${prefix}_failed`, filePath: first.filePath },
+      { by: 'ops', reason: 'fixed', now: at(5) },
+    );
+    const forced = await ledger().claimFile(request(`${prefix}_failed`, { runId: 'run-4', now: at(6) }));
+    expect(forced).toMatchObject({ kind: 'claimed', item: { attempts: 1 } });
+  });
+
+  it('stops taking over a run that keeps dying at the attempt limit', async () => {
+    await ledger().claimFile(request(`${prefix}_dying`));
+    await ledger().claimFile(request(`${prefix}_dying`, { runId: 'run-2', now: at(61) }));
+    const third = await ledger().claimFile(request(`${prefix}_dying`, { runId: 'run-3', now: at(122) }));
+    expect(third).toMatchObject({ kind: 'exhausted', item: { attempts: 2 } });
+  });
+}
