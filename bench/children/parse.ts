@@ -5,7 +5,7 @@
  *   node parse.mjs --csv FILE
  */
 import { createReadStream } from 'node:fs';
-import { decodeUtf8 } from '../../lambdas/core/csv/decode.js';
+import { utf8ByteText } from '../../lambdas/core/csv/decode.js';
 import { readCsv } from '../../lambdas/core/csv/reader.js';
 import { argValue, measure, observeGc } from './protocol.js';
 
@@ -14,7 +14,7 @@ const gcMs = observeGc();
 
 await measure(async () => {
   let records = 0;
-  const chunks = readCsv(decodeUtf8(createReadStream(csv)), {
+  const chunks = readCsv(utf8ByteText(createReadStream(csv)), {
     delimiter: ',',
     quoteChar: '"',
     maxRecordChars: 4_194_304,

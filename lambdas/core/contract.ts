@@ -6,6 +6,11 @@ import { ContractError } from './errors.js';
 /** The symbolic bucket name that means "the stack's own landing bucket". */
 export const LANDING_BUCKET = 'landing';
 
+// Files are parsed as byte text (lambdas/core/csv/decode.ts), where only ASCII is one character.
+const asciiChar = z
+  .string()
+  .regex(/^[\x00-\x7f]$/, 'must be one ASCII character (files are parsed byte by byte)');
+
 const identifier = z
   .string()
   .regex(
@@ -112,8 +117,8 @@ export const ContractSchema = z
     sources: z.array(SourceSchema).min(1),
     columns: z.array(ColumnSchema).min(1),
     header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
-    delimiter: z.string().length(1).default(','),
-    quote_char: z.string().length(1).default('"'),
+    delimiter: asciiChar.default(',').describe('one ASCII character'),
+    quote_char: asciiChar.default('"').describe('one ASCII character'),
     encoding: z.enum(['utf-8']).default('utf-8'),
     compression: z
       .enum(['none', 'gzip', 'auto'])

@@ -1,5 +1,5 @@
 import type { Contract } from './contract.js';
-import { decodeUtf8, gunzip } from './csv/decode.js';
+import { byteTextOf, gunzip, textOf, utf8ByteText } from './csv/decode.js';
 import { readCsv } from './csv/reader.js';
 import { DataError } from './errors.js';
 import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
@@ -151,7 +151,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   const total = { bytes: 0 };
   let bytes: AsyncIterable<Uint8Array> = counting(input.source, total);
   if (input.gzip) bytes = gunzip(bytes);
-  const records = readCsv(decodeUtf8(bytes), {
+  const records = readCsv(utf8ByteText(bytes), {
     delimiter: contract.delimiter,
     quoteChar: contract.quote_char,
     maxRecordChars: contract.limits.max_record_bytes,
@@ -177,12 +177,16 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   // The constant lineage columns of a full block, shared by every block: the writer keeps no
   // reference to a block's values, nor changes them.
   let fullBlockLineage: unknown[][] | undefined;
+  // String values reach the writer as byte text (see utf8ByteText), the lineage strings too.
+  const sourceFile = byteTextOf(input.lineage.sourceFile);
+  const etag = byteTextOf(input.lineage.etag);
+  const runId = byteTextOf(input.lineage.runId);
   const lineageColumns = (n: number): unknown[][] => {
     const make = (): unknown[][] => [
-      new Array(n).fill(input.lineage.sourceFile),
-      new Array(n).fill(input.lineage.etag),
+      new Array(n).fill(sourceFile),
+      new Array(n).fill(etag),
       new Array(n).fill(ingestedAtMicros),
-      new Array(n).fill(input.lineage.runId),
+      new Array(n).fill(runId),
     ];
     if (n !== BLOCK_ROWS) return make();
     fullBlockLineage ??= make();
@@ -202,7 +206,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
         },
       },
       bronzeColumns(contract),
-      { compression: contract.bronze.compression },
+      { compression: contract.bronze.compression, byteStrings: true },
     );
     const [file, etag, ingestedAt, runId] = lineageColumns(n);
     const values = [...columns, file, etag, sourceRows, ingestedAt, runId] as ColumnValues[];
@@ -237,7 +241,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           rows[i] = RELEASED;
           if (!mapping) {
             try {
-              mapping = checkHeader(record, contract);
+              mapping = checkHeader(record.map(textOf), contract);
             } catch (e) {
               if (!(e instanceof DataError)) throw e;
               rejection = e;
@@ -261,7 +265,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           badRows++;
           firstProblem ??= new DataError('BAD_ROW', `line ${line}: ${problem}`, { line });
           if (input.inspectAll) {
-            await input.onBadRow(line, problem, record);
+            await input.onBadRow(line, problem, record.map(textOf));
             continue;
           }
           // Abort and a count limit decide now (the rest is only counted); a percentage at the end.
@@ -272,7 +276,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
             stoppedEarly = true;
             continue;
           }
-          await input.onBadRow(line, problem, record);
+          await input.onBadRow(line, problem, record.map(textOf));
         }
       }
     } catch (e) {

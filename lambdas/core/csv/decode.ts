@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 
@@ -52,17 +53,28 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   while (i < bytes.length) {
     const b = bytes[i]!;
     let need = 0;
+    // The allowed range of the second byte rules out overlong forms, surrogates and code points past U+10FFFF.
+    let low = 0x80;
+    let high = 0xbf;
     if (b < 0x80) {
       i++;
       continue;
     }
     if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) need = 2;
-    else if (b >= 0xf0 && b <= 0xf4) need = 3;
-    else return i;
-    // A sequence cut by the chunk end is judged by the decoder with the next chunk.
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    // A sequence cut by the end is judged with the bytes that follow it.
     if (i + need >= bytes.length) return bytes.length;
-    for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    const second = bytes[i + 1]!;
+    if (second < low || second > high) return i;
+    for (let k = 2; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
     i += need + 1;
   }
   return bytes.length;
@@ -78,28 +90,81 @@ function linesIn(bytes: Uint8Array, end: number): number {
   return n;
 }
 
+/** Bytes at the end of `bytes` that start a UTF-8 sequence the chunk does not complete. */
+function incompleteTail(bytes: Uint8Array): number {
+  const end = bytes.length;
+  for (let back = 1; back <= 3 && back <= end; back++) {
+    const b = bytes[end - back]!;
+    if (b < 0x80) return 0;
+    if (b < 0xc0) continue;
+    const need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+    return need >= back ? back : 0;
+  }
+  return 0;
+}
+
+/** Byte text of `bytes`: one character per byte (latin1), which makes a one-byte string. */
+function byteString(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1', start, end);
+}
+
 /**
- * Decodes UTF-8 bytes into text chunks of at least 64 KiB (the last may be shorter). The BOM is
- * dropped. Invalid UTF-8 is a DataError naming the line it is on.
+ * Real text of byte text: the characters a byte text's UTF-8 bytes encode. Used where a value is
+ * shown or stored as text (header names, messages, rejected rows), not on the hot path.
  */
-export async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+export function textOf(bytes: string): string {
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/** Byte text of real text (the inverse of textOf), for values written next to a file's own. */
+export function byteTextOf(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Checks that a byte stream is UTF-8 and yields it as byte text in chunks of at least 64 KiB (the
+ * last may be shorter): strings with one character per byte (latin1). CSV structure (delimiters,
+ * quotes, line breaks) is ASCII, so it parses the same as decoded text, but every string cut
+ * from byte text is one byte per character (a single CJK character or emoji in a chunk of
+ * decoded text makes the whole chunk, and every field cut from it, two bytes per character), its
+ * length is its UTF-8 byte length, and its characters are the bytes Parquet stores. textOf turns a
+ * value back into text where one is shown. The BOM is dropped. Invalid UTF-8 is a DataError naming
+ * the line it is on.
+ */
+export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   let lineBase = 1;
   let prevCR = false;
   let pending = '';
-  const fail = (bytes: Uint8Array, e: unknown): never => {
-    const bad = firstInvalidUtf8(bytes);
-    const line = lineBase + linesIn(bytes, Math.min(bad, bytes.length));
-    throw new DataError('INVALID_UTF8', `invalid UTF-8 byte sequence on line ${line}`, { line, cause: e });
+  let first = true;
+  /** The start of a sequence cut by the previous chunk's end. */
+  let tail: Uint8Array | undefined;
+  const fail = (bytes: Uint8Array, end: number): never => {
+    const bad = Math.min(firstInvalidUtf8(bytes.subarray(0, end)), end);
+    const line = lineBase + linesIn(bytes, bad);
+    throw new DataError('INVALID_UTF8', `invalid UTF-8 byte sequence on line ${line}`, { line });
   };
   for await (const chunk of source) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch (e) {
-      fail(chunk, e);
-      return;
+    let bytes: Uint8Array = chunk;
+    if (tail) {
+      bytes = Buffer.concat([tail, chunk]);
+      tail = undefined;
     }
+    let start = 0;
+    if (first) {
+      if (bytes.length < BOM.length) {
+        tail = bytes;
+        continue;
+      }
+      first = false;
+      if (bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) start = 3;
+    }
+    const cut = bytes.length - incompleteTail(bytes);
+    const body = bytes.subarray(start, cut);
+    if (!isUtf8(body)) fail(body, body.length);
+    if (cut < bytes.length) tail = bytes.slice(cut);
+    const text = byteString(bytes, start, cut);
     const breaks = countLineBreaks(text, prevCR);
     lineBase += breaks.count;
     prevCR = breaks.endsWithCR;
@@ -109,19 +174,18 @@ export async function* decodeUtf8(source: AsyncIterable<Uint8Array>): AsyncGener
       pending = '';
     }
   }
-  let tail: string;
-  try {
-    tail = decoder.decode();
-  } catch (e) {
-    throw new DataError(
-      'INVALID_UTF8',
-      `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`,
-      {
-        line: lineBase,
-        cause: e,
-      },
-    );
+  if (tail) {
+    const start = first && tail[0] === BOM[0] && tail[1] === BOM[1] && tail[2] === BOM[2] ? 3 : 0;
+    const rest = tail.subarray(start);
+    // Only a whole file shorter than a BOM can leave complete bytes here.
+    if (!isUtf8(rest) || incompleteTail(rest) > 0) {
+      throw new DataError(
+        'INVALID_UTF8',
+        `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`,
+        { line: lineBase },
+      );
+    }
+    pending += byteString(rest, 0, rest.length);
   }
-  pending += tail;
   if (pending.length) yield pending;
 }

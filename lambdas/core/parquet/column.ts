@@ -25,6 +25,7 @@ export interface EncoderSettings {
   readonly pageSizeBytes: number;
   readonly dictionary: boolean;
   readonly dictionaryMaxBytes: number;
+  readonly byteStrings: boolean;
 }
 
 /** The error for a value that does not fit its column; names the column and the row in the group. */

@@ -6,7 +6,7 @@ import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import { bitWidthFor, writeHybrid } from './rle.js';
 import { StringStats } from './string-stats.js';
 import type { ColumnValues, ParquetColumn } from './types.js';
-import { writeUtf8 } from './utf8.js';
+import { writeByteText, writeUtf8 } from './utf8.js';
 
 // Every this many new dictionary entries, check that values still repeat enough to be worth it.
 const DICT_CHECK_EVERY = 1024;
@@ -43,6 +43,9 @@ export class StringColumnEncoder implements ColumnEncoder {
   private pageNulls = 0;
   /** The current PLAIN page's definition levels, one byte per row, kept as its rows arrive. */
   private pageLevels = new Uint8Array(0);
+  /** Writes a value's bytes; needs `bytesPerChar` bytes of room per character. */
+  private readonly write: (s: string, b: Buffer, q: number) => number;
+  private readonly bytesPerChar: number;
 
   constructor(
     private readonly column: ParquetColumn,
@@ -54,6 +57,8 @@ export class StringColumnEncoder implements ColumnEncoder {
     this.pageBufferBytes = Math.min(settings.pageSizeBytes, 1 << 20) + LEVELS_GAP + PAGE_SLACK;
     this.page = new ByteBuf(this.pageBufferBytes);
     this.tryDictionary = settings.dictionary;
+    this.write = settings.byteStrings ? writeByteText : writeUtf8;
+    this.bytesPerChar = settings.byteStrings ? 1 : 3;
   }
 
   begin(): void {
@@ -151,10 +156,10 @@ export class StringColumnEncoder implements ColumnEncoder {
           this.dictOffsets = grown;
         }
         const len = s.length;
-        out.ensure(4 + len * 3);
+        out.ensure(4 + len * this.bytesPerChar);
         const b = out.buf;
         const p = out.pos;
-        const q = writeUtf8(s, b, p + 4);
+        const q = this.write(s, b, p + 4);
         b.writeUInt32LE(q - p - 4, p);
         out.pos = q;
         this.dictOffsets[k] = p;
@@ -227,6 +232,8 @@ export class StringColumnEncoder implements ColumnEncoder {
     const page = this.page;
     const limit = this.settings.pageSizeBytes + LEVELS_GAP;
     const stats = this.stats;
+    const write = this.write;
+    const perChar = this.bytesPerChar;
     let levels = fitLevels(this.pageLevels, this.pageRows + end - start);
     this.pageLevels = levels;
     // values[i] is row i + offset of the current page.
@@ -245,14 +252,14 @@ export class StringColumnEncoder implements ColumnEncoder {
         continue;
       }
       levels[i + offset] = 1;
-      const len = s.length;
-      if (p + 4 + len * 3 > b.length) {
+      const len = s.length * perChar;
+      if (p + 4 + len > b.length) {
         page.pos = p;
-        page.ensure(4 + len * 3);
+        page.ensure(4 + len);
         b = page.buf;
         dv = page.dv;
       }
-      const q = writeUtf8(s, b, p + 4);
+      const q = write(s, b, p + 4);
       const n = q - p - 4;
       b[p] = n;
       b[p + 1] = n >>> 8;

@@ -43,4 +43,10 @@ export interface ParquetWriterOptions {
   dictionary?: boolean;
   /** Largest PLAIN-encoded dictionary per column chunk before falling back; default 1 MiB. */
   dictionaryMaxBytes?: number;
+  /**
+   * String values are byte text: one character per byte of their UTF-8 encoding (as
+   * `Buffer#toString('latin1')` makes), written as they are; default false (JS strings, encoded
+   * to UTF-8). A CSV decoded this way never needs re-encoding.
+   */
+  byteStrings?: boolean;
 }

@@ -52,3 +52,14 @@ export function encodeUtf8Tail(s: string, j: number, b: Uint8Array, q: number): 
   }
   return q;
 }
+
+/**
+ * Writes byte text `s` (one character per byte, see ParquetWriterOptions.byteStrings) at `b[q]` and
+ * returns the end offset; `b` needs a byte per character. The same JS loop, native copy split.
+ */
+export function writeByteText(s: string, b: Buffer, q: number): number {
+  const len = s.length;
+  if (len > NATIVE_MIN_CHARS) return q + b.write(s, q, 'latin1');
+  for (let j = 0; j < len; j++) b[q++] = s.charCodeAt(j);
+  return q;
+}

@@ -57,6 +57,7 @@ export class ParquetWriter {
       pageSizeBytes,
       dictionary: options.dictionary ?? true,
       dictionaryMaxBytes: options.dictionaryMaxBytes ?? 1 << 20,
+      byteStrings: options.byteStrings ?? false,
     };
     this.columns = columns.slice();
     this.codec = new PageCodec(options.compression ?? 'snappy');

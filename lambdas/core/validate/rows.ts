@@ -1,4 +1,5 @@
 import type { ColumnSpec, Contract } from '../contract.js';
+import { textOf } from '../csv/decode.js';
 import type { HeaderMapping } from './header.js';
 
 /** Parses one field; returns the typed value, null, or a problem string. */
@@ -51,8 +52,10 @@ function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
   }
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
- * Converts records into column-major values for bronze, checking field count, limits,
+ * Converts records of byte text (see utf8ByteText) into column-major values for bronze, checking field count, limits,
  * types and required values. A bad record leaves the columns untouched.
  */
 export class RowConverter {
@@ -60,7 +63,7 @@ export class RowConverter {
   private readonly names: string[];
   private readonly typeNames: string[];
   private readonly required: boolean[];
-  private readonly maxFieldChars: number;
+  private readonly maxFieldBytes: number;
   private readonly scratch: unknown[];
 
   constructor(
@@ -71,7 +74,7 @@ export class RowConverter {
     this.names = contract.columns.map((c) => c.name);
     this.typeNames = contract.columns.map((c) => c.type);
     this.required = contract.columns.map((c) => !c.nullable);
-    this.maxFieldChars = contract.limits.max_field_bytes;
+    this.maxFieldBytes = contract.limits.max_field_bytes;
     this.scratch = new Array(contract.columns.length);
   }
 
@@ -84,12 +87,14 @@ export class RowConverter {
     const scratch = this.scratch;
     for (let c = 0; c < sourceIndex.length; c++) {
       const raw = record[sourceIndex[c]!]!;
-      if (raw.length > this.maxFieldChars / 3 && Buffer.byteLength(raw) > this.maxFieldChars) {
-        return `field ${this.names[c]} is longer than ${this.maxFieldChars} bytes`;
+      if (raw.length > this.maxFieldBytes) {
+        return `field ${this.names[c]} is longer than ${this.maxFieldBytes} bytes`;
       }
-      const value = this.parsers[c]!(raw);
+      let value = this.parsers[c]!(raw);
+      // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
+      if (value === INVALID && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
       if (value === INVALID)
-        return `field ${this.names[c]}: cannot read "${truncate(raw)}" as ${this.typeNames[c]}`;
+        return `field ${this.names[c]}: cannot read "${truncate(textOf(raw))}" as ${this.typeNames[c]}`;
       if (value === null && this.required[c]) return `field ${this.names[c]} is required but empty`;
       scratch[c] = value;
     }

@@ -29,6 +29,8 @@ describe('dataset contracts', () => {
   it.each([
     [{ ...minimal, columns: [] }, 'columns'],
     [{ ...minimal, delimiter: ';;' }, 'delimiter'],
+    [{ ...minimal, delimiter: '§' }, 'delimiter'],
+    [{ ...minimal, quote_char: '«' }, 'quote_char'],
     [{ ...minimal, error_policy: { mode: 'quarantine_rows' } }, 'error_policy'],
     [{ ...minimal, columns: [{ name: 'id' }, { name: 'ID' }] }, 'columns.1.name'],
     [{ ...minimal, columns: [{ name: '_source_file' }] }, 'columns.0.name'],

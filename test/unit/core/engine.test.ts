@@ -154,6 +154,38 @@ describe('ingestObject', () => {
     ]);
   });
 
+  it('keeps non-ASCII text byte for byte in bronze, header names, messages and quarantined rows', async () => {
+    const engine = memoryEngine([
+      testContract({
+        columns: [{ name: 'id', type: 'int64' }, { name: 'prénom' }],
+        error_policy: { mode: 'quarantine_rows', max_bad_rows: 5 },
+      }),
+    ]);
+    const names = ['café crème', '東京 出荷', 'Zürich ✓', '😀 e\u0301', 'ascii only', 'Ærø "øl", quoted'];
+    const lines = ['\uFEFFid,prénom'];
+    // Enough rows for several 64 KiB text chunks, and 1000-byte reads that cut characters in two.
+    for (let i = 0; i < 6000; i++) {
+      const name = names[i % names.length]!;
+      lines.push(`${i},${/[",]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name}`);
+    }
+    lines.push('7€,Müller');
+    engine.land('things/u.csv', `${lines.join('\n')}\n`);
+    const outcome = await engine.ingest('things/u.csv');
+    expect(outcome).toMatchObject({ status: 'completed', rowsIngested: 6000, rowsRejected: 1 });
+    const rows = (await bronzeOf(engine, 'things/u.csv'))!;
+    expect(rows.map((r) => r.prénom)).toEqual(
+      Array.from({ length: 6000 }, (_, i) => names[i % names.length]),
+    );
+    const quarantined = engine.store
+      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', 'things/u.csv').rows)!
+      .body.toString();
+    expect(JSON.parse(quarantined)).toEqual({
+      line: 6002,
+      reason: 'field id: cannot read "7€" as int64',
+      fields: ['7€', 'Müller'],
+    });
+  });
+
   it('rejects the file when bad rows pass the count threshold', async () => {
     const engine = memoryEngine([
       testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 } }),

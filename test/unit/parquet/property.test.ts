@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { byteTextOf } from '../../../lambdas/core/csv/decode.js';
 import { readParquetMetadata, readParquetRows } from '../../helpers/parquet-read.js';
 import { col, writeParquet } from './write.js';
 
@@ -24,14 +25,19 @@ describe('ParquetWriter property', () => {
               fc.constantFrom('snappy', 'gzip', 'none') as fc.Arbitrary<'snappy' | 'gzip' | 'none'>,
               fc.boolean(),
               fc.constantFrom(64, 256, 1 << 20),
+              fc.boolean(),
             ),
           ),
-        async ([groups, compression, dictionary, pageSizeBytes]) => {
+        async ([groups, compression, dictionary, pageSizeBytes, byteStrings]) => {
+          // As the engine hands them over (byte text), or as JS strings.
+          const given = byteStrings
+            ? groups.map((g) => g.map((v) => (v === null ? null : byteTextOf(v))))
+            : groups;
           // Two columns: the values, and the same values reversed, so pages and dictionaries differ.
           const file = await writeParquet(
             [col('a', 'string'), col('b', 'string')],
-            groups.map((g) => [g, g.slice().reverse()]),
-            { compression, dictionary, pageSizeBytes },
+            given.map((g) => [g, g.slice().reverse()]),
+            { compression, dictionary, pageSizeBytes, byteStrings },
           );
           const rows = await readParquetRows(file);
           expect(rows.map((r) => r.a)).toEqual(groups.flat());

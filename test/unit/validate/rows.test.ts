@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { byteTextOf, textOf } from '../../../lambdas/core/csv/decode.js';
 import { checkHeader } from '../../../lambdas/core/validate/header.js';
 import { RowConverter } from '../../../lambdas/core/validate/rows.js';
 import { testContract } from '../../helpers/csv.js';
@@ -18,10 +19,11 @@ function converter(contract = typed) {
   return new RowConverter(contract, checkHeader(header, contract));
 }
 
+/** Converts a record given as text; the converter reads byte text, as the reader makes it. */
 function convert(record: string[], contract = typed): { problem?: string; values: unknown[] } {
   const columns: unknown[][] = contract.columns.map(() => []);
-  const problem = converter(contract).append(record, columns);
-  return { problem, values: columns.map((c) => c[0]) };
+  const problem = converter(contract).append(record.map(byteTextOf), columns);
+  return { problem, values: columns.map((c) => (typeof c[0] === 'string' ? textOf(c[0]) : c[0])) };
 }
 
 describe('RowConverter', () => {
@@ -75,5 +77,10 @@ describe('RowConverter', () => {
     const contract = testContract({ limits: { max_field_bytes: 10 } });
     expect(convert(['1', 'ééééé'], contract).problem).toBeUndefined();
     expect(convert(['1', 'éééééé'], contract).problem).toBe('field name is longer than 10 bytes');
+  });
+
+  it('trims Unicode spaces around typed values and shows non-ASCII values as text in problems', () => {
+    expect(convert(['\u00a07\u2003', '', '', '', 'x']).values[0]).toBe(7n);
+    expect(convert(['7€', '', '', '', 'x']).problem).toBe('field id: cannot read "7€" as int64');
   });
 });
