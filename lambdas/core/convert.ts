@@ -27,8 +27,11 @@ const MAX_GROUP_FIELDS = 1_000_000;
  * Converted rows are handed to the Parquet writer this many at a time. The writer encodes them at
  * once and keeps none, so the field strings die while still in the young generation: holding a
  * whole row group of them got them copied by every scavenge and then collected from old space.
+ * The writer visits a block once per column, so a block's strings (about 500 bytes a row with
+ * their arrays and text) should stay in the core's cache: 512 rows ran the benchmark about 10%
+ * faster than 2048.
  */
-const BLOCK_ROWS = 2048;
+const BLOCK_ROWS = 512;
 /**
  * Put in place of each record of a parsed chunk once it is converted: the reader never looks at
  * a chunk again, and without this every record of the chunk (an array and its field strings)
