@@ -239,6 +239,8 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       for await (const chunk of records) {
         const { records: rows, lines, problems } = chunk;
         const charsPerRecord = Math.ceil(chunk.chars / rows.length);
+        // Byte text: no field of a chunk is longer than the chunk's characters, its bytes.
+        const fieldsFit = chunk.chars <= contract.limits.max_field_bytes;
         for (let i = 0; i < rows.length; i++) {
           const record = rows[i]!;
           rows[i] = RELEASED;
@@ -256,7 +258,8 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           dataRows++;
           if (rejection || stoppedEarly) continue;
           const line = lines[i]!;
-          const problem = (problems.size ? problems.get(i) : undefined) ?? converter!.append(record, columns);
+          const problem =
+            (problems.size ? problems.get(i) : undefined) ?? converter!.append(record, columns, fieldsFit);
           if (problem === undefined) {
             sourceRows.push(line);
             groupRows++;

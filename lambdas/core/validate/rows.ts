@@ -65,6 +65,8 @@ export class RowConverter {
   private readonly required: boolean[];
   private readonly maxFieldBytes: number;
   private readonly scratch: unknown[];
+  /** Every column is a string kept exactly as read (no conversion, never null). */
+  private readonly verbatim: boolean;
 
   constructor(
     contract: Contract,
@@ -76,20 +78,33 @@ export class RowConverter {
     this.required = contract.columns.map((c) => !c.nullable);
     this.maxFieldBytes = contract.limits.max_field_bytes;
     this.scratch = new Array(contract.columns.length);
+    this.verbatim =
+      !contract.bronze.empty_string_as_null && contract.columns.every((c) => c.type === 'string');
   }
 
-  /** Appends the record's values to `columns`, or returns why the record is bad. */
-  append(record: readonly string[], columns: unknown[][]): string | undefined {
+  /**
+   * Appends the record's values to `columns`, or returns why the record is bad. `fieldsFit` says
+   * the caller knows no field can pass max_field_bytes (the record came from a shorter text).
+   */
+  append(record: readonly string[], columns: unknown[][], fieldsFit = false): string | undefined {
     if (record.length !== this.mapping.fieldCount) {
       return `has ${record.length} fields, expected ${this.mapping.fieldCount}`;
     }
     const { sourceIndex } = this.mapping;
+    if (this.verbatim) {
+      // Every column is a string kept as it is: only a field's length can make the record bad.
+      if (!fieldsFit) {
+        for (let c = 0; c < sourceIndex.length; c++) {
+          if (record[sourceIndex[c]!]!.length > this.maxFieldBytes) return this.tooLong(c);
+        }
+      }
+      for (let c = 0; c < sourceIndex.length; c++) columns[c]!.push(record[sourceIndex[c]!]!);
+      return undefined;
+    }
     const scratch = this.scratch;
     for (let c = 0; c < sourceIndex.length; c++) {
       const raw = record[sourceIndex[c]!]!;
-      if (raw.length > this.maxFieldBytes) {
-        return `field ${this.names[c]} is longer than ${this.maxFieldBytes} bytes`;
-      }
+      if (!fieldsFit && raw.length > this.maxFieldBytes) return this.tooLong(c);
       let value = this.parsers[c]!(raw);
       // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
       if (value === INVALID && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
@@ -100,6 +115,10 @@ export class RowConverter {
     }
     for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
     return undefined;
+  }
+
+  private tooLong(c: number): string {
+    return `field ${this.names[c]} is longer than ${this.maxFieldBytes} bytes`;
   }
 }
 

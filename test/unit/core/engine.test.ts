@@ -186,6 +186,28 @@ describe('ingestObject', () => {
     });
   });
 
+  it.each([
+    ['all-string', [{ name: 'id' }, { name: 'name' }]],
+    ['typed', [{ name: 'id', type: 'int64' }, { name: 'name' }]],
+  ])('quarantines a row with a field over max_field_bytes (%s contract)', async (_, columns) => {
+    const engine = memoryEngine([
+      testContract({
+        columns,
+        limits: { max_field_bytes: 12 },
+        error_policy: { mode: 'quarantine_rows', max_bad_rows: 5 },
+      }),
+    ]);
+    engine.land('things/l.csv', 'id,name\n1,twelve bytes\n2,thirteen byte\n3,ééééééé\n4,ok\n');
+    expect(await engine.ingest('things/l.csv')).toMatchObject({ rowsIngested: 2, rowsRejected: 2 });
+    const rows = engine.store
+      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', 'things/l.csv').rows)!
+      .body.toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).reason);
+    expect(rows).toEqual(['field name is longer than 12 bytes', 'field name is longer than 12 bytes']);
+  });
+
   it('rejects the file when bad rows pass the count threshold', async () => {
     const engine = memoryEngine([
       testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 } }),
