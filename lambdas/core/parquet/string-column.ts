@@ -12,6 +12,8 @@ import { writeByteText, writeUtf8 } from './utf8.js';
 const DICT_CHECK_EVERY = 1024;
 // More distinct values than this share of the values seen: PLAIN (and Snappy) does better.
 const DICT_MAX_DISTINCT_SHARE = 0.5;
+// Slots of the recent-values cache in front of the dictionary (a power of two, less one).
+const RECENT_MASK = 255;
 // Room past the page size for the value that crosses it, so a page buffer rarely has to double.
 const PAGE_SLACK = 64 * 1024;
 
@@ -28,6 +30,9 @@ export class StringColumnEncoder implements ColumnEncoder {
   private readonly pageBufferBytes: number;
   private readonly stats = new StringStats();
   private readonly dict = new Map<string, number>();
+  /** Dictionary values met lately, by a cheap slot of their own, and their indices. */
+  private readonly recent = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
+  private readonly recentIndex = new Int32Array(RECENT_MASK + 1);
   private dictBytes = new ByteBuf(1 << 12);
   /** Where each dictionary entry (4-byte length, then UTF-8) starts in dictBytes. */
   private dictOffsets = new Int32Array(0);
@@ -71,7 +76,7 @@ export class StringColumnEncoder implements ColumnEncoder {
     this.page.pos = LEVELS_GAP;
     this.dictMode = this.tryDictionary;
     if (this.dictMode) {
-      this.dict.clear();
+      this.forgetDictionary();
       this.dictBytes.pos = 0;
       this.dictBytes.shrinkTo(this.settings.dictionaryMaxBytes + 1024);
     }
@@ -121,12 +126,17 @@ export class StringColumnEncoder implements ColumnEncoder {
     const encodings = this.dictMode
       ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY]
       : [Encoding.PLAIN, Encoding.RLE];
-    this.dict.clear();
+    this.forgetDictionary();
     return {
       pages: this.pages,
       encodings,
       statistics: { nullCount: this.nullCount, legacy: false, ...this.stats.bytes() },
     };
+  }
+
+  private forgetDictionary(): void {
+    this.dict.clear();
+    this.recent.fill(undefined);
   }
 
   /** Returns -1 when done, else the index in `values` at which the dictionary stopped paying off. */
@@ -137,6 +147,8 @@ export class StringColumnEncoder implements ColumnEncoder {
     const maxBytes = this.settings.dictionaryMaxBytes;
     // values[i] is row i + base of the chunk.
     const base = this.rows - start;
+    const recent = this.recent;
+    const recentIndex = this.recentIndex;
     let nulls = this.nullCount;
     for (let i = start; i < end; i++) {
       const s = values[i];
@@ -146,7 +158,18 @@ export class StringColumnEncoder implements ColumnEncoder {
         nulls++;
         continue;
       }
+      // Most values equal one seen lately: comparing with the one in its slot skips hashing it.
+      const len = s.length;
+      const slot = len === 0 ? 0 : (len * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(len - 1)) & RECENT_MASK;
+      if (recent[slot] === s) {
+        indices[i + base] = recentIndex[slot]!;
+        continue;
+      }
       let k = dict.get(s);
+      if (k !== undefined) {
+        recent[slot] = s;
+        recentIndex[slot] = k;
+      }
       if (k === undefined) {
         k = dict.size;
         dict.set(s, k);
@@ -185,7 +208,7 @@ export class StringColumnEncoder implements ColumnEncoder {
    */
   private fallBackToPlain(sticky: boolean): void {
     this.dictMode = false;
-    this.dict.clear();
+    this.forgetDictionary();
     this.stats.reset();
     this.nullCount = 0;
     this.replayDictionary(this.rows);
