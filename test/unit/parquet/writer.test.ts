@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { byteTextOf } from '../../../lambdas/core/csv/decode.js';
 import { type ColumnValues, ParquetWriter } from '../../../lambdas/core/parquet/index.js';
 import { queryParquetWithDuckDb, readParquetMetadata, readParquetRows } from '../../helpers/parquet-read.js';
 import { col, writeParquet } from './write.js';
@@ -98,27 +99,45 @@ describe('ParquetWriter', () => {
     }
   });
 
-  it('round-trips multi-byte, emoji and combining characters exactly', async () => {
-    const values = ['héllo', '日本語テキスト', '😀👍🏽', 'e\u0301', '\u0000nul', '\uffff', '𝄞 clef', 'Ω≈ç√'];
-    for (const dictionary of [true, false]) {
-      const file = await writeParquet([col('s', 'string', false)], [[values]], { dictionary });
-      expect((await readParquetRows(file)).map((r) => r.s)).toEqual(values);
-      expect((await queryParquetWithDuckDb(file)).map((r) => r.s)).toEqual(values);
-    }
-  });
+  it.each([false, true])(
+    'round-trips multi-byte, emoji and combining characters exactly (values as byte text: %s)',
+    async (byteStrings) => {
+      const values = [
+        'héllo',
+        '日本語テキスト',
+        '😀👍🏽',
+        'e\u0301',
+        '\u0000nul',
+        '\uffff',
+        '𝄞 clef',
+        'Ω≈ç√',
+      ];
+      const given = byteStrings ? values.map(byteTextOf) : values;
+      for (const dictionary of [true, false]) {
+        const file = await writeParquet([col('s', 'string', false)], [[given]], { dictionary, byteStrings });
+        expect((await readParquetRows(file)).map((r) => r.s)).toEqual(values);
+        expect((await queryParquetWithDuckDb(file)).map((r) => r.s)).toEqual(values);
+      }
+    },
+  );
 
-  it('writes a 5 MB string value between short ones', async () => {
-    const long = 'ab😀'.repeat(1_310_720);
-    const values = ['before', long, null, 'after'];
-    const file = await writeParquet([col('s', 'string')], [[values]], {
-      pageSizeBytes: 64 * 1024,
-      dictionary: false,
-    });
-    const rows = await readParquetRows(file);
-    expect(rows.map((r) => r.s)).toEqual(values);
-    const duck = await queryParquetWithDuckDb(file, 'SELECT strlen(s) AS bytes FROM parquet');
-    expect(duck.map((r) => r.bytes)).toEqual([6n, BigInt(Buffer.byteLength(long)), null, 5n]);
-  });
+  it.each([false, true])(
+    'writes a 5 MB string value between short ones (as byte text: %s)',
+    async (byteStrings) => {
+      const long = 'ab😀'.repeat(1_310_720);
+      const values = ['before', long, null, 'after'];
+      const given = byteStrings ? values.map((v) => (v === null ? null : byteTextOf(v))) : values;
+      const file = await writeParquet([col('s', 'string')], [[given]], {
+        pageSizeBytes: 64 * 1024,
+        dictionary: false,
+        byteStrings,
+      });
+      const rows = await readParquetRows(file);
+      expect(rows.map((r) => r.s)).toEqual(values);
+      const duck = await queryParquetWithDuckDb(file, 'SELECT strlen(s) AS bytes FROM parquet');
+      expect(duck.map((r) => r.bytes)).toEqual([6n, BigInt(Buffer.byteLength(long)), null, 5n]);
+    },
+  );
 
   it('writes 50 row groups and records each row count in the footer', async () => {
     const groups: ColumnValues[][] = [];
