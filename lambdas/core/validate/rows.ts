@@ -1,6 +1,7 @@
 import type { ColumnSpec, Contract } from '../contract.js';
 import { textOf } from '../csv/decode.js';
 import type { HeaderMapping } from './header.js';
+import { BAD_TIMESTAMP, parseIsoTimestamp } from './timestamp.js';
 
 /** Parses one field; returns the typed value, null, or a problem string. */
 type FieldParser = (raw: string) => unknown;
@@ -14,25 +15,23 @@ const INTEGER = /^[+-]?\d{1,19}$/;
 const NAIVE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
 const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
+const NON_ASCII = /[^\x00-\x7f]/;
 
 function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
   switch (column.type) {
     case 'string':
       return emptyAsNull ? (raw) => (raw === '' ? null : raw) : (raw) => raw;
     case 'int64':
-      return (raw) => {
-        const s = raw.trim();
-        if (s === '') return null;
-        if (!INTEGER.test(s)) return INVALID;
-        const v = BigInt(s);
-        return v < INT64_MIN || v > INT64_MAX ? INVALID : v;
-      };
+      return parseInt64;
     case 'double':
       return (raw) => {
         const s = raw.trim();
         if (s === '') return null;
         const v = Number(s);
-        return Number.isFinite(v) && !/^[+-]?0[xob]/i.test(s) ? v : INVALID;
+        if (!Number.isFinite(v)) return INVALID;
+        // Number() also reads 0x, 0o and 0b literals, which are not decimal numbers.
+        const radix = s.length > 2 && s.charCodeAt(0) === 48 ? s.charCodeAt(1) | 0x20 : 0;
+        return radix === 0x78 || radix === 0x6f || radix === 0x62 ? INVALID : v;
       };
     case 'boolean':
       return (raw) => {
@@ -45,14 +44,40 @@ function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
       return (raw) => {
         const s = raw.trim();
         if (s === '') return null;
-        // Timestamps without a zone are UTC, whatever the machine's time zone.
+        const iso = parseIsoTimestamp(s);
+        if (iso === BAD_TIMESTAMP) return INVALID;
+        if (iso !== undefined) return iso;
+        // Other forms Date.parse reads; without a zone they are UTC, whatever the machine's zone.
         const ms = Date.parse(NAIVE_TIMESTAMP.test(s) ? `${s.replace(' ', 'T')}Z` : s);
-        return Number.isNaN(ms) ? INVALID : BigInt(ms) * 1000n;
+        if (Number.isNaN(ms)) return INVALID;
+        return Number.isSafeInteger(ms * 1000) ? ms * 1000 : BigInt(ms) * 1000n;
       };
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * int64: up to 15 digits are read as an exact number (no bigint to allocate; the encoder takes
+ * either), longer ones as a bigint checked against the int64 range.
+ */
+function parseInt64(raw: string): unknown {
+  const s = raw.trim();
+  const n = s.length;
+  if (n === 0) return null;
+  const sign = s.charCodeAt(0);
+  const start = sign === 45 || sign === 43 ? 1 : 0;
+  if (n - start > 15 || n === start) {
+    if (!INTEGER.test(s)) return INVALID;
+    const v = BigInt(s);
+    return v < INT64_MIN || v > INT64_MAX ? INVALID : v;
+  }
+  let v = 0;
+  for (let i = start; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return INVALID;
+    v = v * 10 + d;
+  }
+  return sign === 45 && v !== 0 ? -v : v;
+}
 
 /**
  * Converts records of byte text (see utf8ByteText) into column-major values for bronze, checking field count, limits,

@@ -23,7 +23,13 @@ function converter(contract = typed) {
 function convert(record: string[], contract = typed): { problem?: string; values: unknown[] } {
   const columns: unknown[][] = contract.columns.map(() => []);
   const problem = converter(contract).append(record.map(byteTextOf), columns);
-  return { problem, values: columns.map((c) => (typeof c[0] === 'string' ? textOf(c[0]) : c[0])) };
+  // int64 and timestamp values come as numbers while exact, else bigints: compared as bigints.
+  const exact = (v: unknown, c: number) =>
+    typeof v === 'number' && ['int64', 'timestamp'].includes(contract.columns[c]!.type) ? BigInt(v) : v;
+  return {
+    problem,
+    values: columns.map((c, i) => (typeof c[0] === 'string' ? textOf(c[0]) : exact(c[0], i))),
+  };
 }
 
 describe('RowConverter', () => {
@@ -41,6 +47,47 @@ describe('RowConverter', () => {
     expect(convert(['1', '', '', '2024-03-01T10:00:00+02:00', '']).values[3]).toBe(
       BigInt(Date.UTC(2024, 2, 1, 8)) * 1000n,
     );
+  });
+
+  it.each([
+    ['7', 7n],
+    [' +7 ', 7n],
+    ['-0', 0n],
+    ['123456789012345', 123456789012345n],
+    ['-1234567890123456', -1234567890123456n],
+    ['9223372036854775807', 2n ** 63n - 1n],
+    ['-9223372036854775808', -(2n ** 63n)],
+  ])('reads int64 %j exactly', (raw, value) => {
+    expect(convert([raw, '', '', '', '']).values[0]).toBe(value);
+  });
+
+  it.each(['9223372036854775808', '1.0', '1e3', '--1', '+', '12 3'])('rejects int64 %j', (raw) => {
+    expect(convert([raw, '', '', '', '']).problem).toBe(`field id: cannot read "${raw}" as int64`);
+  });
+
+  it.each([
+    ['2024-03-01T10:00:00.123456Z', BigInt(Date.UTC(2024, 2, 1, 10)) * 1000n + 123456n],
+    ['2024-03-01 10:00:00.123456789', BigInt(Date.UTC(2024, 2, 1, 10)) * 1000n + 123456n],
+    ['2024-03-01t10:00:00.5+05:30', BigInt(Date.UTC(2024, 2, 1, 4, 30)) * 1000n + 500000n],
+    ['2024-03-01T10:00-0100', BigInt(Date.UTC(2024, 2, 1, 11)) * 1000n],
+    ['2024-02-29', BigInt(Date.UTC(2024, 1, 29)) * 1000n],
+    ['9999-12-31T23:59:59.999999Z', BigInt(Date.UTC(9999, 11, 31, 23, 59, 59)) * 1000n + 999999n],
+    ['0001-01-01T00:00:00Z', BigInt(Date.parse('0001-01-01T00:00:00Z')) * 1000n],
+    // Not the hand-read form: Date.parse decides, as before.
+    ['2024-01-01T24:00:00Z', BigInt(Date.UTC(2024, 0, 2)) * 1000n],
+    ['2024-1-05', BigInt(Date.UTC(2024, 0, 5)) * 1000n],
+  ])('reads timestamp %j to the microsecond', (raw, value) => {
+    expect(convert(['1', '', '', raw, '']).values[3]).toBe(value);
+  });
+
+  it.each([
+    '2023-02-29',
+    '2024-04-31 10:00:00',
+    '2024-13-01',
+    '2024-01-01T23:60:00',
+    '2024-01-01T10:00:00+25:00',
+  ])('rejects the impossible timestamp %j rather than rolling it over', (raw) => {
+    expect(convert(['1', '', '', raw, '']).problem).toBe(`field at: cannot read "${raw}" as timestamp`);
   });
 
   it('stores empty typed fields as null and empty strings as empty strings', () => {
