@@ -24,15 +24,7 @@ function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
     case 'int64':
       return parseInt64;
     case 'double':
-      return (raw) => {
-        const s = raw.trim();
-        if (s === '') return null;
-        const v = Number(s);
-        if (!Number.isFinite(v)) return INVALID;
-        // Number() also reads 0x, 0o and 0b literals, which are not decimal numbers.
-        const radix = s.length > 2 && s.charCodeAt(0) === 48 ? s.charCodeAt(1) | 0x20 : 0;
-        return radix === 0x78 || radix === 0x6f || radix === 0x62 ? INVALID : v;
-      };
+      return parseDouble;
     case 'boolean':
       return (raw) => {
         const s = raw.trim().toLowerCase();
@@ -53,6 +45,48 @@ function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
         return Number.isSafeInteger(ms * 1000) ? ms * 1000 : BigInt(ms) * 1000n;
       };
   }
+}
+
+// Powers of ten that are exact doubles.
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * double: a plain decimal of up to 15 digits (the usual CSV number) is an exact integer divided by
+ * an exact power of ten, which one IEEE division rounds correctly: the same double Number() gives.
+ * Anything else (exponents, more digits, Infinity) goes to Number().
+ */
+export function parseDouble(raw: string): unknown {
+  const s = raw.trim();
+  const n = s.length;
+  if (n === 0) return null;
+  const sign = s.charCodeAt(0);
+  let i = sign === 45 || sign === 43 ? 1 : 0;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 && fraction < 0) {
+      fraction = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9 || digits === 15) return viaNumber(s);
+    mantissa = mantissa * 10 + d;
+    digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (digits === 0) return INVALID;
+  const v = fraction > 0 ? mantissa / EXACT_POWERS_OF_TEN[fraction]! : mantissa;
+  return sign === 45 ? -v : v;
+}
+
+function viaNumber(s: string): unknown {
+  const v = Number(s);
+  if (!Number.isFinite(v)) return INVALID;
+  // Number() also reads 0x, 0o and 0b literals, which are not decimal numbers.
+  const radix = s.length > 2 && s.charCodeAt(0) === 48 ? s.charCodeAt(1) | 0x20 : 0;
+  return radix === 0x78 || radix === 0x6f || radix === 0x62 ? INVALID : v;
 }
 
 /**
