@@ -169,15 +169,18 @@ describe('ingestObject', () => {
       lines.push(`${i},${/[",]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name}`);
     }
     lines.push('7€,Müller');
-    engine.land('things/u.csv', `${lines.join('\n')}\n`);
-    const outcome = await engine.ingest('things/u.csv');
+    const key = 'things/été 東京.csv';
+    engine.land(key, `${lines.join('\n')}\n`);
+    const outcome = await engine.ingest(key);
     expect(outcome).toMatchObject({ status: 'completed', rowsIngested: 6000, rowsRejected: 1 });
-    const rows = (await bronzeOf(engine, 'things/u.csv'))!;
+    const rows = (await bronzeOf(engine, key))!;
     expect(rows.map((r) => r.prénom)).toEqual(
       Array.from({ length: 6000 }, (_, i) => names[i % names.length]),
     );
+    // The lineage strings are non-ASCII too.
+    expect(new Set(rows.map((r) => r._source_file))).toEqual(new Set([`s3://landing/${key}`]));
     const quarantined = engine.store
-      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', 'things/u.csv').rows)!
+      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', key).rows)!
       .body.toString();
     expect(JSON.parse(quarantined)).toEqual({
       line: 6002,
