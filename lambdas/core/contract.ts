@@ -9,6 +9,7 @@ export const LANDING_BUCKET = 'landing';
 // Files are parsed as byte text (lambdas/core/csv/decode.ts), where only ASCII is one character.
 const asciiChar = z
   .string()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, NUL included.
   .regex(/^[\x00-\x7f]$/, 'must be one ASCII character (files are parsed byte by byte)');
 
 const identifier = z

@@ -15,7 +15,7 @@ const INTEGER = /^[+-]?\d{1,19}$/;
 const NAIVE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
 const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\x80-\uffff]/;
 
 function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
   switch (column.type) {
