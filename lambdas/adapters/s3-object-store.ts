@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 import {
   type _Object,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -9,6 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { InfrastructureError, ObjectChangedError } from '../core/errors.js';
 import type { ByteRange, ObjectHead, ObjectStore, ObjectWriter, PutOptions } from '../core/ports.js';
@@ -20,6 +24,24 @@ export interface S3ObjectStoreOptions {
   readonly client?: S3Client;
   /** Used only when no client is given. */
   readonly clientConfig?: S3ClientConfig;
+  /**
+   * Sources larger than this are copied part by part (UploadPartCopy): CopyObject stops at 5 GB.
+   * Default 5 GiB; lower only in tests.
+   */
+  readonly multipartCopyAboveBytes?: number;
+  /** The smallest part of a multipart copy (S3's floor is 5 MiB); default 512 MiB. */
+  readonly copyPartBytes?: number;
+}
+
+/** CopyObject's limit: larger sources must be copied part by part. */
+const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
+const DEFAULT_COPY_PART_BYTES = 512 * 1024 ** 2;
+const MAX_PARTS = 10_000;
+
+/** Part size for copying `size` bytes: at least `minimum`, and few enough parts for S3's limit. */
+export function copyPartSize(size: number, minimum: number): number {
+  const mib = 1024 ** 2;
+  return Math.max(minimum, Math.ceil(size / MAX_PARTS / mib) * mib);
 }
 
 /** Puts an ETag in the quoted form S3 compares conditional headers against. */
@@ -86,9 +108,13 @@ function headFromListing(bucket: string, object: _Object): ObjectHead {
 /** ObjectStore on S3: ETag-pinned reads, bounded-memory multipart writes, conditional copies. */
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
+  private readonly multipartCopyAboveBytes: number;
+  private readonly copyPartBytes: number;
 
   constructor(options: S3ObjectStoreOptions = {}) {
     this.client = options.client ?? new S3Client(options.clientConfig ?? {});
+    this.multipartCopyAboveBytes = options.multipartCopyAboveBytes ?? COPY_OBJECT_MAX_BYTES;
+    this.copyPartBytes = options.copyPartBytes ?? DEFAULT_COPY_PART_BYTES;
   }
 
   /** HEAD; undefined when the object does not exist. */
@@ -173,13 +199,20 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** Server-side copy; with `ifMatch`, a changed or vanished source is an ObjectChangedError. */
+  /**
+   * Server-side copy; with `ifMatch`, a changed or vanished source is an ObjectChangedError. A
+   * source known (`size`) to be larger than CopyObject takes is copied part by part.
+   */
   async copy(
-    source: { bucket: string; key: string; ifMatch?: string },
+    source: { bucket: string; key: string; ifMatch?: string; size?: number },
     target: { bucket: string; key: string },
     options: PutOptions = {},
   ): Promise<void> {
     const sourceUri = s3Uri(source.bucket, source.key);
+    if (source.size !== undefined && source.size > this.multipartCopyAboveBytes) {
+      await this.copyInParts({ ...source, size: source.size }, target, options);
+      return;
+    }
     // COPY would silently drop new metadata and content type, so either one means REPLACE.
     const replace = options.metadata !== undefined || options.contentType !== undefined;
     try {
@@ -199,6 +232,87 @@ export class S3ObjectStore implements ObjectStore {
         throw new ObjectChangedError(`${sourceUri} no longer has ETag ${source.ifMatch}`, { cause: error });
       }
       throw infrastructureError(`CopyObject to ${s3Uri(target.bucket, target.key)}`, sourceUri, error);
+    }
+  }
+
+  /**
+   * UploadPartCopy in ranges of the source, each guarded by `ifMatch`. The source's metadata and
+   * content type are carried over unless `options` gives new ones (CopyObject's COPY directive).
+   * A failed copy aborts its upload, leaving no parts behind.
+   */
+  private async copyInParts(
+    source: { bucket: string; key: string; ifMatch?: string; size: number },
+    target: { bucket: string; key: string },
+    options: PutOptions,
+  ): Promise<void> {
+    const sourceUri = s3Uri(source.bucket, source.key);
+    const targetUri = s3Uri(target.bucket, target.key);
+    const changed = (error: unknown) =>
+      source.ifMatch && (isPreconditionFailed(error) || isNotFound(error))
+        ? new ObjectChangedError(`${sourceUri} no longer has ETag ${source.ifMatch}`, { cause: error })
+        : undefined;
+    let metadata = options.metadata;
+    let contentType = options.contentType;
+    if (metadata === undefined && contentType === undefined) {
+      const head = await this.client
+        .send(
+          new HeadObjectCommand({
+            Bucket: source.bucket,
+            Key: source.key,
+            IfMatch: source.ifMatch ? quoteEtag(source.ifMatch) : undefined,
+          }),
+        )
+        .catch((error: unknown) => {
+          throw changed(error) ?? infrastructureError('HeadObject', sourceUri, error);
+        });
+      metadata = head.Metadata;
+      contentType = head.ContentType;
+    }
+    let uploadId: string | undefined;
+    try {
+      const created = await this.client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          Metadata: metadata,
+          ContentType: contentType,
+        }),
+      );
+      uploadId = created.UploadId;
+      const partBytes = copyPartSize(source.size, this.copyPartBytes);
+      const parts: { ETag?: string; PartNumber: number }[] = [];
+      for (let start = 0, number = 1; start < source.size; start += partBytes, number++) {
+        const end = Math.min(source.size, start + partBytes) - 1;
+        const out = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            UploadId: uploadId,
+            PartNumber: number,
+            CopySource: copySourceFor(source.bucket, source.key),
+            CopySourceIfMatch: source.ifMatch ? quoteEtag(source.ifMatch) : undefined,
+            CopySourceRange: `bytes=${start}-${end}`,
+          }),
+        );
+        parts.push({ ETag: out.CopyPartResult?.ETag, PartNumber: number });
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (error) {
+      if (uploadId) {
+        await this.client
+          .send(
+            new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }),
+          )
+          .catch(() => undefined);
+      }
+      throw changed(error) ?? infrastructureError(`UploadPartCopy to ${targetUri}`, sourceUri, error);
     }
   }
 

@@ -295,7 +295,7 @@ async function reject(
     if (ctx.badRowsWriter) await ctx.badRowsWriter.complete();
     if (head.size > 0) {
       await deps.store.copy(
-        { bucket: head.bucket, key: head.key, ifMatch: owned.etag },
+        { bucket: head.bucket, key: head.key, ifMatch: owned.etag, size: head.size },
         { bucket: q, key: qKeys.copy },
       );
     }

@@ -63,9 +63,12 @@ export interface ObjectStore {
     body: Uint8Array | string,
     options?: PutOptions,
   ): Promise<{ etag: string }>;
-  /** Server-side copy; with `ifMatch`, only when the source still has that ETag. */
+  /**
+   * Server-side copy; with `ifMatch`, only when the source still has that ETag. `size`, when
+   * known, lets a store pick a way that works for very large objects.
+   */
   copy(
-    source: { bucket: string; key: string; ifMatch?: string },
+    source: { bucket: string; key: string; ifMatch?: string; size?: number },
     target: { bucket: string; key: string },
     options?: PutOptions,
   ): Promise<void>;

@@ -133,6 +133,32 @@ describe('S3ObjectStore against moto', () => {
     expect(uploads.Uploads ?? []).toEqual([]);
   });
 
+  it('copies a source over the CopyObject threshold part by part, bytes, metadata and content type intact', async () => {
+    const data = patterned(12 * MIB + 7);
+    const key = 'sales/2026 Q1/huge é.csv';
+    const { etag } = await store.put(LANDING, key, data, {
+      contentType: 'text/csv',
+      metadata: { origin: 'upload' },
+    });
+    // The thresholds a 5 GB source meets, scaled down so that moto copies 12 MiB in three parts.
+    const small = new S3ObjectStore({ client, multipartCopyAboveBytes: 6 * MIB, copyPartBytes: 5 * MIB });
+
+    await small.copy(
+      { bucket: LANDING, key, ifMatch: etag, size: data.length },
+      { bucket: BRONZE, key: `copies/${key}` },
+    );
+
+    const copied = await store.head(BRONZE, `copies/${key}`);
+    expect(copied).toMatchObject({ size: data.length, metadata: { origin: 'upload' } });
+    expect(copied!.etag).toMatch(/-3$/);
+    expect((await readAll(await store.read(BRONZE, `copies/${key}`))).equals(data)).toBe(true);
+    const raw = await client.send(new GetObjectCommand({ Bucket: BRONZE, Key: `copies/${key}` }));
+    await raw.Body?.transformToByteArray();
+    expect(raw.ContentType).toBe('text/csv');
+    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BRONZE }));
+    expect(open.Uploads ?? []).toEqual([]);
+  });
+
   it('copies a key that needs URL encoding and replaces its metadata', async () => {
     const key = 'sales/2026 Q1/a+b%c é.csv';
     const { etag } = await store.put(LANDING, key, 'x,y\n', { metadata: { origin: 'upload' } });

@@ -1,6 +1,9 @@
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -8,10 +11,16 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copySourceFor, rangeHeader, S3ObjectStore } from '../../../lambdas/adapters/s3-object-store.js';
+import {
+  copyPartSize,
+  copySourceFor,
+  rangeHeader,
+  S3ObjectStore,
+} from '../../../lambdas/adapters/s3-object-store.js';
 import { InfrastructureError, ObjectChangedError } from '../../../lambdas/core/errors.js';
 
 const s3 = mockClient(S3Client);
@@ -205,6 +214,97 @@ describe('put, copy, delete', () => {
     s3.on(DeleteObjectCommand).rejects(serviceError('InternalError', 500));
 
     await expect(store().delete('bronze', 'k')).rejects.toBeInstanceOf(InfrastructureError);
+  });
+});
+
+describe('copy of a source larger than CopyObject takes', () => {
+  const MIB = 1024 ** 2;
+  const big = () =>
+    new S3ObjectStore({
+      client: new S3Client({ region: 'us-east-1' }),
+      multipartCopyAboveBytes: 10 * MIB,
+      copyPartBytes: 5 * MIB,
+    });
+
+  it('copies in ETag-guarded ranges, carrying the source metadata and content type over', async () => {
+    s3.on(HeadObjectCommand).resolves({ Metadata: { source: 'x' }, ContentType: 'text/csv' });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    s3.on(UploadPartCopyCommand).callsFake((input: { PartNumber: number }) => ({
+      CopyPartResult: { ETag: `"p${input.PartNumber}"` },
+    }));
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+
+    await big().copy(
+      { bucket: 'landing', key: 'a b.csv', ifMatch: 'e1', size: 12 * MIB + 1 },
+      { bucket: 'quarantine', key: 'q/a b.csv' },
+    );
+
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'landing',
+      Key: 'a b.csv',
+      IfMatch: '"e1"',
+    });
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'quarantine',
+      Key: 'q/a b.csv',
+      Metadata: { source: 'x' },
+      ContentType: 'text/csv',
+    });
+    expect(s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input)).toEqual(
+      [1, 2, 3].map((n) => ({
+        Bucket: 'quarantine',
+        Key: 'q/a b.csv',
+        UploadId: 'u1',
+        PartNumber: n,
+        CopySource: 'landing/a%20b.csv',
+        CopySourceIfMatch: '"e1"',
+        CopySourceRange: ['bytes=0-5242879', 'bytes=5242880-10485759', 'bytes=10485760-12582912'][n - 1],
+      })),
+    );
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload).toEqual({
+      Parts: [1, 2, 3].map((n) => ({ ETag: `"p${n}"`, PartNumber: n })),
+    });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+  });
+
+  it('uses CopyObject up to the threshold', async () => {
+    s3.on(CopyObjectCommand).resolves({});
+    await big().copy({ bucket: 'landing', key: 'k', size: 10 * MIB }, { bucket: 'quarantine', key: 'k' });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['a changed source', serviceError('PreconditionFailed', 412), ObjectChangedError],
+    ['a failing part', serviceError('InternalError', 500), InfrastructureError],
+  ])('aborts the upload on %s', async (_, error, type) => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u2' });
+    s3.on(UploadPartCopyCommand)
+      .resolvesOnce({ CopyPartResult: { ETag: '"p1"' } })
+      .rejects(error);
+    s3.on(AbortMultipartUploadCommand).resolves({});
+
+    await expect(
+      big().copy(
+        { bucket: 'landing', key: 'k', ifMatch: 'e1', size: 12 * MIB },
+        { bucket: 'quarantine', key: 'k' },
+        { metadata: { reason: 'r' } },
+      ),
+    ).rejects.toBeInstanceOf(type);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'quarantine',
+      Key: 'k',
+      UploadId: 'u2',
+    });
+  });
+
+  it('sizes parts so that even a 5 TiB object needs no more than 10,000', () => {
+    const fiveTiB = 5 * 1024 ** 4;
+    const part = copyPartSize(fiveTiB, 512 * MIB);
+    expect(Math.ceil(fiveTiB / part)).toBeLessThanOrEqual(10_000);
+    expect(part % MIB).toBe(0);
+    expect(copyPartSize(6 * 1024 ** 3, 512 * MIB)).toBe(512 * MIB);
   });
 });
 
