@@ -90,6 +90,29 @@ describe('readCsv over decoded chunks', () => {
     expect(error.message).toContain('line 3');
   });
 
+  it.each([
+    ['an overlong form', [0xc0, 0x80], 3],
+    ['an overlong three-byte form', [0xe0, 0x80, 0x80], 3],
+    ['a UTF-16 surrogate', [0xed, 0xa0, 0x80], 3],
+    ['a code point past U+10FFFF', [0xf4, 0x90, 0x80, 0x80], 3],
+    ['a stray continuation byte', [0x80], 3],
+  ])('reports %s as invalid UTF-8 on its line, whatever the read size', async (_, bad, line) => {
+    const bytes = Buffer.concat([Buffer.from('id,name\n1,ok\n2,'), Buffer.from(bad), Buffer.from('\n3,x\n')]);
+    for (const chunk of [1, 2, 5, 1000]) {
+      const error = await parseAll(bytes, { chunk }).catch((e) => e);
+      expect(error).toMatchObject({ code: 'INVALID_UTF8', line });
+    }
+  });
+
+  it('reports a character cut by the end of the file, and reads files shorter than a BOM', async () => {
+    const cut = await parseAll(Buffer.from([0x69, 0x64, 0x0a, 0xc3])).catch((e) => e);
+    expect(cut).toMatchObject({ code: 'INVALID_UTF8', line: 2 });
+    expect(cut.message).toContain('truncated at end of file');
+    expect((await parseAll(Buffer.from('x\n'), { chunk: 1 })).records).toEqual([['x']]);
+    expect((await parseAll(Buffer.from([0xef, 0xbb, 0xbf]))).records).toEqual([]);
+    expect(await parseAll(Buffer.from([0xef, 0xbb])).catch((e) => e)).toMatchObject({ code: 'INVALID_UTF8' });
+  });
+
   it('reports an unterminated quote at the end of the file as a problem on the line where it starts', async () => {
     const { records, problems } = await parseAll(fixture('csv', 'unterminated-quote.csv'));
     expect(records).toHaveLength(3);
