@@ -54,6 +54,16 @@ export function operatorName(by: string | undefined, env: NodeJS.ProcessEnv): st
   }
 }
 
+/** What the commands that compare the ledger with the landing bucket need (status, reset, sweep). */
+export interface LandingDeps {
+  readonly ledger: Ledger;
+  readonly store: ObjectStore;
+  readonly contracts: readonly Contract[];
+  readonly landingBucket: string;
+  readonly clock: Clock;
+  readonly progress: ProgressFactory;
+}
+
 export class Session {
   readonly clock: Clock;
   readonly progress: ProgressFactory;
@@ -127,14 +137,7 @@ export class Session {
   }
 
   /** What the commands that read both the ledger and the landing prefixes share (status, reset, sweep). */
-  async landingDeps(): Promise<{
-    ledger: Ledger;
-    store: ObjectStore;
-    contracts: Contract[];
-    landingBucket: string;
-    clock: Clock;
-    progress: ProgressFactory;
-  }> {
+  async landingDeps(): Promise<LandingDeps> {
     const t = await this.target(['table', 'landingBucket']);
     return {
       ledger: this.ledger(t.table),

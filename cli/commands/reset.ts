@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Contract } from '../../lambdas/core/contract.js';
-import type { Ledger, LedgerItem } from '../../lambdas/core/ledger.js';
-import type { Clock, ObjectStore } from '../../lambdas/core/ports.js';
+import type { LedgerItem } from '../../lambdas/core/ledger.js';
 import { SweepClass } from '../../lambdas/core/sweep.js';
 import { forEachLimited } from '../concurrency.js';
 import { contractNamed, type FileRef, fileRef } from '../datasets.js';
@@ -13,16 +12,9 @@ import { planSweep } from '../dry-run.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { allLedgerFiles } from '../ledger-pages.js';
 import type { Report } from '../output.js';
-import type { ProgressFactory } from '../progress.js';
+import type { LandingDeps } from '../session.js';
 
-export interface ResetDeps {
-  readonly ledger: Ledger;
-  readonly store: ObjectStore;
-  readonly contracts: readonly Contract[];
-  readonly landingBucket: string;
-  readonly clock: Clock;
-  readonly progress: ProgressFactory;
-}
+export type ResetDeps = LandingDeps;
 
 /** Deletes in flight at once. */
 const CONCURRENCY = 8;

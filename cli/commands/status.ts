@@ -1,23 +1,13 @@
-/** `bronze status [dataset]`: where each dataset stands, and what is still waiting. */
-import type { Contract } from '../../lambdas/core/contract.js';
 import { FILE_STATUSES, FileStatus, type Ledger } from '../../lambdas/core/ledger.js';
-import type { Clock, ObjectStore } from '../../lambdas/core/ports.js';
 import { SweepClass, type SweepReport } from '../../lambdas/core/sweep.js';
 import { contractsFor } from '../datasets.js';
 import { planSweep } from '../dry-run.js';
 import { ExitCode } from '../errors.js';
 import { ledgerPages } from '../ledger-pages.js';
 import { formatAge, type Report, renderTable } from '../output.js';
-import type { ProgressFactory } from '../progress.js';
+import type { LandingDeps } from '../session.js';
 
-export interface StatusDeps {
-  readonly ledger: Ledger;
-  readonly store: ObjectStore;
-  readonly contracts: readonly Contract[];
-  readonly landingBucket: string;
-  readonly clock: Clock;
-  readonly progress: ProgressFactory;
-}
+export type StatusDeps = LandingDeps;
 
 /** The landed files the ledger has not finished, by the sweep's classes. */
 const BACKLOG_CLASSES = [
