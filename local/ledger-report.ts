@@ -1,5 +1,6 @@
 /** The per-file report of a local run, read from the ledger. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { allLedgerFiles } from '../cli/ledger-pages.js';
 import { type Column, renderTable } from '../cli/output.js';
 import { DynamoDbLedger } from '../lambdas/adapters/dynamodb-ledger.js';
 import { type LedgerItem, parseS3Uri } from '../lambdas/core/ledger.js';
@@ -15,14 +16,7 @@ export async function ledgerItems(
   try {
     const ledger = new DynamoDbLedger({ tableName, client });
     const items: LedgerItem[] = [];
-    for (const dataset of datasets) {
-      let cursor: string | undefined;
-      do {
-        const page = await ledger.listFiles(dataset, cursor ? { cursor } : {});
-        items.push(...page.items);
-        cursor = page.cursor;
-      } while (cursor);
-    }
+    for (const dataset of datasets) items.push(...(await allLedgerFiles(ledger, dataset)));
     return items.sort((a, b) => a.file_path.localeCompare(b.file_path));
   } finally {
     client.destroy();

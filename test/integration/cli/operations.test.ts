@@ -15,6 +15,7 @@ import type { ResetData } from '../../../cli/commands/reset.js';
 import type { RunsData } from '../../../cli/commands/runs.js';
 import type { ShowData } from '../../../cli/commands/show.js';
 import type { StatusData } from '../../../cli/commands/status.js';
+import { allLedgerFiles } from '../../../cli/ledger-pages.js';
 import { DynamoDbLedger } from '../../../lambdas/adapters/dynamodb-ledger.js';
 import { FileStatus, type LedgerItem } from '../../../lambdas/core/ledger.js';
 import type { ReconcileReport } from '../../../lambdas/core/reconcile.js';
@@ -36,16 +37,7 @@ let runner: LocalRunner;
 
 const landing = (key: string) => `s3://${stack.outputs.LandingBucketName}/${key}`;
 
-async function ledgerFiles(dataset: string): Promise<LedgerItem[]> {
-  const items: LedgerItem[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ledger.listFiles(dataset, cursor ? { cursor } : {});
-    items.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return items;
-}
+const ledgerFiles = (dataset: string): Promise<LedgerItem[]> => allLedgerFiles(ledger, dataset);
 
 async function bronzeKeys(dataset: string): Promise<string[]> {
   return (await listKeys(clients.s3, stack.outputs.BronzeBucketName, `${dataset}/`)).sort();
