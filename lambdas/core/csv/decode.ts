@@ -175,17 +175,15 @@ export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGen
     }
   }
   if (tail) {
-    const start = first && tail[0] === BOM[0] && tail[1] === BOM[1] && tail[2] === BOM[2] ? 3 : 0;
-    const rest = tail.subarray(start);
-    // Only a whole file shorter than a BOM can leave complete bytes here.
-    if (!isUtf8(rest) || incompleteTail(rest) > 0) {
+    // A sequence the file ends inside, or a whole file shorter than a BOM (so holding none).
+    if (!isUtf8(tail) || incompleteTail(tail) > 0) {
       throw new DataError(
         'INVALID_UTF8',
         `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`,
         { line: lineBase },
       );
     }
-    pending += byteString(rest, 0, rest.length);
+    pending += byteString(tail, 0, tail.length);
   }
   if (pending.length) yield pending;
 }

@@ -9,6 +9,16 @@ import { BUCKETS, memoryEngine, readParquet } from '../../helpers/engine.js';
 const strict = testContract();
 const lenient = testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 2 } });
 
+/** The rows a file set aside in quarantine (one JSON object per line). */
+function quarantinedRows(engine: ReturnType<typeof memoryEngine>, key: string) {
+  const object = engine.store.get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', key).rows);
+  return object!.body
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
 function bronzeOf(engine: ReturnType<typeof memoryEngine>, key: string) {
   const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', BUCKETS.landing, key));
   return object ? readParquet(object.body) : undefined;
@@ -142,13 +152,7 @@ describe('ingestObject', () => {
     const outcome = await engine.ingest('things/r.csv');
     expect(outcome).toMatchObject({ status: 'completed', rowsIngested: 3, rowsRejected: 2 });
     expect((await bronzeOf(engine, 'things/r.csv'))!.map((r) => r._source_row)).toEqual([2n, 4n, 6n]);
-    const rows = engine.store
-      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', 'things/r.csv').rows)!
-      .body.toString()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(rows).toEqual([
+    expect(quarantinedRows(engine, 'things/r.csv')).toEqual([
       { line: 3, reason: 'has 1 fields, expected 2', fields: ['2'] },
       { line: 5, reason: 'has 3 fields, expected 2', fields: ['4', 'delta', 'extra'] },
     ]);
@@ -179,14 +183,9 @@ describe('ingestObject', () => {
     );
     // The lineage strings are non-ASCII too.
     expect(new Set(rows.map((r) => r._source_file))).toEqual(new Set([`s3://landing/${key}`]));
-    const quarantined = engine.store
-      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', key).rows)!
-      .body.toString();
-    expect(JSON.parse(quarantined)).toEqual({
-      line: 6002,
-      reason: 'field id: cannot read "7€" as int64',
-      fields: ['7€', 'Müller'],
-    });
+    expect(quarantinedRows(engine, key)).toEqual([
+      { line: 6002, reason: 'field id: cannot read "7€" as int64', fields: ['7€', 'Müller'] },
+    ]);
   });
 
   it.each([
@@ -202,13 +201,10 @@ describe('ingestObject', () => {
     ]);
     engine.land('things/l.csv', 'id,name\n1,twelve bytes\n2,thirteen byte\n3,ééééééé\n4,ok\n');
     expect(await engine.ingest('things/l.csv')).toMatchObject({ rowsIngested: 2, rowsRejected: 2 });
-    const rows = engine.store
-      .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', 'things/l.csv').rows)!
-      .body.toString()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).reason);
-    expect(rows).toEqual(['field name is longer than 12 bytes', 'field name is longer than 12 bytes']);
+    expect(quarantinedRows(engine, 'things/l.csv').map((r) => r.reason)).toEqual([
+      'field name is longer than 12 bytes',
+      'field name is longer than 12 bytes',
+    ]);
   });
 
   it('rejects the file when bad rows pass the count threshold', async () => {
