@@ -1,4 +1,6 @@
 /** Deterministic CSV-like data for the Parquet writer microbenchmarks. */
+
+import Papa from 'papaparse';
 import { ByteBuf } from '../../lambdas/core/parquet/bytes.js';
 import { random } from '../csv-rows.js';
 
@@ -54,6 +56,22 @@ export function csvLines(first: number, n: number): string {
     lines[i] = line;
   }
   return lines.join('\n');
+}
+
+/** CSV text parsed by papaparse (arrays, as the engine reads) into 12 column arrays. */
+export function parsedColumns(text: string): string[][] {
+  const records = Papa.parse<string[]>(text, { header: false }).data;
+  const values: string[][] = Array.from({ length: 12 }, () => []);
+  for (const record of records) for (let c = 0; c < 12; c++) values[c]!.push(record[c]!);
+  return values;
+}
+
+/** `count` row groups of `groupRows` rows, parsed, with the bytes of CSV text each came from. */
+export function parsedGroups(count: number, groupRows: number): { values: string[][]; bytes: number }[] {
+  return Array.from({ length: count }, (_, k) => {
+    const text = csvLines(k * groupRows, groupRows);
+    return { values: parsedColumns(text), bytes: text.length + 1 };
+  });
 }
 
 /** The columns of `rows` rows as PLAIN-encoded pages of about 1 MiB, for compressor benchmarks. */

@@ -1,16 +1,9 @@
 /** Ways to PLAIN-encode papaparse-made strings, in blocks of rows across 12 columns. */
-import Papa from 'papaparse';
-import { csvLines } from './data.js';
+import { parsedGroups } from './data.js';
 
 const GROUP = 50_000;
 const BLOCK = 2048;
-const groups = Array.from({ length: 4 }, (_, k) => {
-  const text = csvLines(k * GROUP, GROUP);
-  const records = Papa.parse<string[]>(text, { header: false }).data;
-  const values: string[][] = Array.from({ length: 12 }, () => []);
-  for (const r of records) for (let c = 0; c < 12; c++) values[c]!.push(r[c]!);
-  return { values, bytes: text.length + 1 };
-});
+const groups = parsedGroups(4, GROUP);
 const total = groups.reduce((a, g) => a + g.bytes, 0);
 const out = Buffer.allocUnsafe(64 << 20);
 const scratch = Buffer.allocUnsafe(1 << 20);
@@ -65,40 +58,30 @@ function perValueLatin1(col: string[], start: number, end: number, p: number): n
   return p;
 }
 const SEP = '\0\0\0\0';
-function joinSep(col: string[], start: number, end: number, p: number): number {
-  let chars = 0;
+/** Writes each value's length over the 4-byte separator in front of it (ASCII only). */
+function overwriteSeparators(col: string[], start: number, end: number, p: number): number {
+  const b = out;
   for (let i = start; i < end; i++) {
-    const s = col[i];
-    if (typeof s !== 'string') throw new Error('x');
-    chars += s.length;
+    const len = col[i]!.length;
+    b[p] = len;
+    b[p + 1] = len >>> 8;
+    b[p + 2] = len >>> 16;
+    b[p + 3] = len >>> 24;
+    p += 4 + len;
   }
+  return p;
+}
+function joinSep(col: string[], start: number, end: number, p: number): number {
+  // The null check an encoder needs before joining (join would write null as an empty string).
+  for (let i = start; i < end; i++) if (typeof col[i] !== 'string') throw new Error('null in block');
   const joined = col.slice(start, end).join(SEP);
   const n = (out as unknown as W).utf8Write(joined, p + 4);
   if (n !== joined.length) return charLoop(col, start, end, p);
-  const b = out;
-  for (let i = start; i < end; i++) {
-    const len = col[i]!.length;
-    b[p] = len;
-    b[p + 1] = len >>> 8;
-    b[p + 2] = len >>> 16;
-    b[p + 3] = len >>> 24;
-    p += 4 + len;
-  }
-  return p + chars * 0;
+  return overwriteSeparators(col, start, end, p);
 }
 function latin1Sep(col: string[], start: number, end: number, p: number): number {
-  const joined = col.slice(start, end).join(SEP);
-  const n = (out as unknown as W).latin1Write(joined, p + 4);
-  const b = out;
-  for (let i = start; i < end; i++) {
-    const len = col[i]!.length;
-    b[p] = len;
-    b[p + 1] = len >>> 8;
-    b[p + 2] = len >>> 16;
-    b[p + 3] = len >>> 24;
-    p += 4 + len;
-  }
-  return p + n * 0;
+  (out as unknown as W).latin1Write(col.slice(start, end).join(SEP), p + 4);
+  return overwriteSeparators(col, start, end, p);
 }
 const dict = new Map<string, number>();
 function mapLookup(col: string[], start: number, end: number, p: number): number {

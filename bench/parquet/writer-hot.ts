@@ -4,22 +4,15 @@
  *
  *   npx tsx bench/parquet/writer-hot.ts [snappy|none|gzip] [dict|plain] [passes]
  */
-import Papa from 'papaparse';
 import type { ParquetCompression } from '../../lambdas/core/parquet/index.js';
 import { ParquetWriter } from '../../lambdas/core/parquet/index.js';
-import { csvLines } from './data.js';
+import { parsedGroups } from './data.js';
 
 const compression = (process.argv[2] ?? 'snappy') as ParquetCompression;
 const dictionary = (process.argv[3] ?? 'dict') === 'dict';
 const passes = Number(process.argv[4] ?? 7);
 const GROUP = 50_000;
-const groups = Array.from({ length: 4 }, (_, k) => {
-  const text = csvLines(k * GROUP, GROUP);
-  const records = Papa.parse<string[]>(text, { header: false }).data;
-  const values: string[][] = Array.from({ length: 12 }, () => []);
-  for (const r of records) for (let c = 0; c < 12; c++) values[c]!.push(r[c]!);
-  return { values, bytes: text.length + 1 };
-});
+const groups = parsedGroups(4, GROUP);
 const source = groups.reduce((a, g) => a + g.bytes, 0);
 const columns = Array.from({ length: 12 }, (_, i) => ({
   name: `c${i}`,

@@ -1,13 +1,5 @@
-/**
- * What the writer itself keeps between row groups: buffer memory (arrayBuffers) and heap with the
- * writer alive after a few row groups of 12 string columns plus 5 lineage-like columns, minus the
- * same once the writer is dropped. NO_WRITE=1 measures a writer that was only constructed.
- *
- *   node --expose-gc --import tsx bench/parquet/writer-memory.ts [rowsPerGroup]
- */
-import Papa from 'papaparse';
 import { type ParquetColumn, ParquetWriter } from '../../lambdas/core/parquet/index.js';
-import { csvLines } from './data.js';
+import { csvLines, parsedColumns } from './data.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -39,9 +31,7 @@ let writer: ParquetWriter | undefined = new ParquetWriter(
 );
 let peakBuffers = 0;
 async function writeGroup(g: number): Promise<void> {
-  const records = Papa.parse<string[]>(csvLines(g * GROUP, GROUP), { header: false }).data;
-  const values: unknown[][] = Array.from({ length: 12 }, () => []);
-  for (const record of records) for (let c = 0; c < 12; c++) values[c]!.push(record[c]!);
+  const values: unknown[][] = parsedColumns(csvLines(g * GROUP, GROUP));
   values.push(
     new Array(GROUP).fill('s3://landing/sales/2026/11/22/export-0001.csv'),
     new Array(GROUP).fill('9b2cf535f27731c974343645a3985328'),
