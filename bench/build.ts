@@ -5,14 +5,11 @@
  */
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { REQUIRE_SHIM } from '../lib/bundle-options.js';
 import { BUILD_DIR, REPO_ROOT } from './paths.js';
 
 export const CHILDREN = ['engine', 'duckdb', 'parse', 'raw'] as const;
 export type ChildName = (typeof CHILDREN)[number];
-
-/** CommonJS dependencies (papaparse) call `require` for Node built-ins; ESM output needs one. */
-const REQUIRE_SHIM =
-  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
 export function childScript(name: ChildName): string {
   return join(BUILD_DIR, `${name}.mjs`);

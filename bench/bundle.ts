@@ -1,7 +1,8 @@
 /**
- * The ingest Lambda's bundle as the stack builds it (lib/constructs/bronze-function.ts: ESM,
- * node22, minified with names kept, source map without sources, the AWS SDK bundled), its size
- * raw and zipped as deployed, and how long a fresh Node process takes to import it.
+ * The ingest Lambda's bundle as the stack builds it (the esbuild settings of lib/bundle-options.ts,
+ * which BronzeFunction uses: ESM, node22, minified with names kept, source map without sources,
+ * the AWS SDK bundled), its size raw and zipped as deployed, and how long a fresh Node process
+ * takes to import it.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -9,12 +10,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { LAMBDA_BUNDLE } from '../lib/bundle-options.js';
 import { zipDirectory } from '../local/zip.js';
 import { median, PINNED_CPU } from './measure.js';
 import { BUNDLE_DIR, REPO_ROOT } from './paths.js';
 
-const REQUIRE_SHIM =
-  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 const IMPORT_RUNS = 5;
 
 export interface BundleReport {
@@ -38,18 +38,13 @@ async function bundle(outDir: string): Promise<string> {
   rmSync(outDir, { recursive: true, force: true });
   const outfile = join(outDir, 'index.mjs');
   await build({
+    ...LAMBDA_BUNDLE,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    banner: { js: LAMBDA_BUNDLE.banner },
     entryPoints: [join(REPO_ROOT, 'lambdas', 'ingest', 'index.ts')],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_SHIM },
-    minify: true,
-    keepNames: true,
-    sourcemap: true,
-    sourcesContent: false,
     logLevel: 'warning',
   });
   mkdirSync(join(outDir, 'datasets'), { recursive: true });

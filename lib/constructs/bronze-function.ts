@@ -5,17 +5,11 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
+import { LAMBDA_BUNDLE } from '../bundle-options.js';
 import { nodeOptionsFor } from '../heap.js';
 
 /** Where the bundled contracts live inside the function: the bundle root is /var/task. */
 export const BUNDLED_DATASETS_DIR = '/var/task/datasets';
-
-/**
- * ESM output still meets CommonJS dependencies that call `require` for Node built-ins;
- * this gives them one.
- */
-const REQUIRE_SHIM =
-  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
 export interface BronzeFunctionProps {
   /** Absolute path of the handler's entry file (it exports `handler`). */
@@ -109,15 +103,15 @@ export class BronzeFunction extends Construct {
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
-        minify: true,
-        keepNames: true,
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        banner: LAMBDA_BUNDLE.banner,
+        minify: LAMBDA_BUNDLE.minify,
+        keepNames: LAMBDA_BUNDLE.keepNames,
         // esbuild's size summary is noise in synth, tests and the local stack; warnings still show.
         logLevel: nodejs.LogLevel.WARNING,
-        sourceMap: true,
-        sourcesContent: false,
+        sourceMap: LAMBDA_BUNDLE.sourcemap,
+        sourcesContent: LAMBDA_BUNDLE.sourcesContent,
         // The SDK is bundled, not taken from the runtime: the runtime's SDK version moves under
         // us, while the bundled one is the version the unit and integration tests ran against.
         bundleAwsSDK: true,
