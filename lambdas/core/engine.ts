@@ -1,13 +1,15 @@
 import { type Contract, resolveDataset } from './contract.js';
-import { convertToBronze, FileRejectedError } from './convert.js';
+import { type ConvertResult, convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
 import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
-import { type FileErrorInfo, filePathFor, type Ledger } from './ledger.js';
+import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger } from './ledger.js';
 import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */
 export const LEASE_MARGIN_MS = 60_000;
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** Set-aside rows are written to quarantine in batches of this many. */
+const BAD_ROWS_PER_WRITE = 1000;
 
 export interface EngineLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -65,6 +67,10 @@ export interface FileOutcome {
   readonly durationMs: number;
 }
 
+/** An outcome before the engine stamps it with the file, the run and the duration. */
+type OutcomeFields = Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>;
+type Finish = (outcome: OutcomeFields) => FileOutcome;
+
 /** Whether a key is gzip-compressed under the contract's compression setting. */
 export function isGzip(contract: Contract, key: string): boolean {
   return (
@@ -79,6 +85,18 @@ function errorInfo(e: unknown): FileErrorInfo {
   return { code: err.code ?? err.name ?? 'ERROR', message: err.message ?? String(e) };
 }
 
+/** Everything the steps after a successful claim need to know about the file and the run. */
+interface ClaimedFile {
+  readonly contract: Contract;
+  readonly dataset: string;
+  readonly head: ObjectHead;
+  /** The ledger key and the claim this run holds on it. */
+  readonly owned: { ingestionKey: string; filePath: string; runId: string; etag: string };
+  readonly bronzeKey: string;
+  readonly qKeys: ReturnType<typeof quarantineKeysFor>;
+  readonly startedAt: Date;
+}
+
 /**
  * Ingests one object exactly once: resolve its dataset, claim it in the ledger, stream it to
  * bronze, and record the outcome. Never throws for a single file: the outcome says whether
@@ -89,15 +107,65 @@ export async function ingestObject(
   request: IngestRequest,
   invocation: Invocation,
 ): Promise<FileOutcome> {
-  const started = deps.clock.now();
+  const startedAt = deps.clock.now();
+  const finish = outcomeReporter(deps, request, invocation, startedAt);
+
+  const match = resolveDataset(deps.contracts, deps.buckets.landing, request.bucket, request.key);
+  if (!match)
+    return finish({ status: 'ignored', retry: false, reason: 'no dataset contract matches this object' });
+  const { contract } = match;
+  const dataset = contract.ingestion_key;
+  if (request.key.endsWith('/'))
+    return finish({ status: 'ignored', retry: false, dataset, reason: 'folder marker' });
+
+  let head: ObjectHead | undefined;
+  try {
+    head = await deps.store.head(request.bucket, request.key);
+  } catch (e) {
+    return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
+  }
+  if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
+
+  let claim: ClaimOutcome;
+  try {
+    claim = await claimFor(deps, contract, head, invocation, startedAt);
+  } catch (e) {
+    return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
+  }
+  if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag));
+
+  const file: ClaimedFile = {
+    contract,
+    dataset,
+    head,
+    owned: {
+      ingestionKey: dataset,
+      filePath: filePathFor(head.bucket, head.key),
+      runId: invocation.runId,
+      etag: head.etag,
+    },
+    bronzeKey: bronzeKeyFor(dataset, head.bucket, head.key),
+    qKeys: quarantineKeysFor(dataset, head.bucket, head.key),
+    startedAt,
+  };
+  return ingestClaimed(deps, file, finish);
+}
+
+/** Stamps, logs and announces an outcome: the one way every path of `ingestObject` ends. */
+function outcomeReporter(
+  deps: EngineDeps,
+  request: IngestRequest,
+  invocation: Invocation,
+  startedAt: Date,
+): Finish {
   const { bucket, key } = request;
-  const done = (outcome: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>): FileOutcome => {
+  return (outcome) => {
     const result: FileOutcome = {
       bucket,
       key,
       runId: invocation.runId,
       ...outcome,
-      durationMs: deps.clock.now().getTime() - started.getTime(),
+      durationMs: deps.clock.now().getTime() - startedAt.getTime(),
     };
     const log =
       result.status === 'failed'
@@ -105,194 +173,192 @@ export async function ingestObject(
         : result.status === 'rejected'
           ? deps.logger?.warn
           : deps.logger?.info;
-    log?.call(deps.logger, `file ${result.status}`, {
-      ...result,
-      file: filePathFor(bucket, key),
-    });
+    log?.call(deps.logger, `file ${result.status}`, { ...result, file: filePathFor(bucket, key) });
     deps.onOutcome?.(result);
     return result;
   };
+}
 
-  const match = resolveDataset(deps.contracts, deps.buckets.landing, bucket, key);
-  if (!match)
-    return done({ status: 'ignored', retry: false, reason: 'no dataset contract matches this object' });
-  const { contract } = match;
-  const dataset = contract.ingestion_key;
-  if (key.endsWith('/')) return done({ status: 'ignored', retry: false, dataset, reason: 'folder marker' });
+/** One conditional write decides whether this run owns the file for the lease. */
+function claimFor(
+  deps: EngineDeps,
+  contract: Contract,
+  head: ObjectHead,
+  invocation: Invocation,
+  now: Date,
+): Promise<ClaimOutcome> {
+  return deps.ledger.claimFile({
+    ingestionKey: contract.ingestion_key,
+    filePath: filePathFor(head.bucket, head.key),
+    etag: head.etag,
+    size: head.size,
+    versionId: head.versionId,
+    sourceLastModified: head.lastModified,
+    runId: invocation.runId,
+    now,
+    leaseMs: invocation.remainingMs() + LEASE_MARGIN_MS,
+    maxAttempts: contract.max_attempts,
+  });
+}
 
-  let head: ObjectHead | undefined;
-  try {
-    head = await deps.store.head(bucket, key);
-  } catch (e) {
-    return done({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
-  }
-  if (!head) return done({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
-
-  const fileKey = { ingestionKey: dataset, filePath: filePathFor(bucket, key) };
-  let claim: Awaited<ReturnType<Ledger['claimFile']>>;
-  try {
-    claim = await deps.ledger.claimFile({
-      ...fileKey,
-      etag: head.etag,
-      size: head.size,
-      versionId: head.versionId,
-      sourceLastModified: head.lastModified,
-      runId: invocation.runId,
-      now: started,
-      leaseMs: invocation.remainingMs() + LEASE_MARGIN_MS,
-      maxAttempts: contract.max_attempts,
-    });
-  } catch (e) {
-    return done({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
-  }
-  const etag = head.etag;
+/** What a claim that did not give this run the file means for the message. */
+function unclaimedOutcome(
+  claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
+  dataset: string,
+  etag: string,
+): OutcomeFields {
   switch (claim.kind) {
     case 'duplicate':
-      return done({
+      return {
         status: 'duplicate',
         retry: false,
         dataset,
         etag,
         reason: `already ${claim.item.status} for this ETag`,
-      });
+      };
     case 'exhausted':
-      return done({
+      return {
         status: 'exhausted',
         retry: false,
         dataset,
         etag,
         reason: `failed ${claim.item.attempts} times; run "bronze reprocess" to try again`,
-      });
+      };
     case 'busy':
       // Same version: the holder finishes it or its own message returns after a crash. A newer
       // version must not be lost behind the old one's lease, so that message comes back.
-      return done({
+      return {
         status: 'busy',
         retry: claim.item.file_etag !== etag,
         dataset,
         etag,
         reason: `held by run ${claim.item.run_id}`,
-      });
-    case 'claimed':
-      break;
-  }
-
-  const owned = { ...fileKey, runId: invocation.runId, etag };
-  const bronzeKey = bronzeKeyFor(dataset, bucket, key);
-  const qKeys = quarantineKeysFor(dataset, bucket, key);
-  let badRowsWriter: ObjectWriter | undefined;
-  let badRowsBuffer: string[] = [];
-  const flushBadRows = async (): Promise<void> => {
-    if (!badRowsBuffer.length) return;
-    badRowsWriter ??= await deps.store.openWriter(deps.buckets.quarantine, qKeys.rows, {
-      contentType: 'application/x-ndjson',
-      metadata: { 'source-file': fileKey.filePath, 'source-etag': etag, 'run-id': invocation.runId },
-    });
-    await badRowsWriter.write(Buffer.from(badRowsBuffer.join('')));
-    badRowsBuffer = [];
-  };
-
-  try {
-    const source = await deps.store.read(bucket, key, { ifMatch: etag });
-    const lineage = { sourceFile: fileKey.filePath, etag, runId: invocation.runId, ingestedAt: started };
-    const objectMetadata = {
-      'ingestion-key': dataset,
-      'source-file': fileKey.filePath,
-      'source-etag': etag,
-      'source-size': String(head.size),
-      ...(head.versionId ? { 'source-version-id': head.versionId } : {}),
-      'run-id': invocation.runId,
-      'ingested-at': started.toISOString(),
-    };
-    const result = await convertToBronze({
-      contract,
-      source,
-      gzip: isGzip(contract, key),
-      lineage,
-      metadata: objectMetadata,
-      openBronze: () =>
-        deps.store.openWriter(deps.buckets.bronze, bronzeKey, {
-          contentType: 'application/vnd.apache.parquet',
-          metadata: objectMetadata,
-          partSizeBytes: deps.partSizeBytes ?? DEFAULT_PART_SIZE,
-        }),
-      onBadRow: async (line, reason, fields) => {
-        badRowsBuffer.push(`${JSON.stringify({ line, reason, fields })}\n`);
-        if (badRowsBuffer.length >= 1000) await flushBadRows();
-      },
-    });
-    await flushBadRows();
-    const quarantinePath = badRowsWriter ? `s3://${deps.buckets.quarantine}/${qKeys.rows}` : undefined;
-    if (badRowsWriter) await badRowsWriter.complete();
-    // No data rows: no bronze object, and none left from an earlier version.
-    if (!result.bronzeEtag) await deps.store.delete(deps.buckets.bronze, bronzeKey);
-    await deps.ledger.markCompleted(
-      { ...owned, now: deps.clock.now() },
-      {
-        rowsIngested: result.rowsIngested,
-        rowsRejected: result.rowsRejected,
-        ...(result.bronzeEtag ? { bronzePath: `s3://${deps.buckets.bronze}/${bronzeKey}` } : {}),
-        ...(quarantinePath ? { quarantinePath } : {}),
-      },
-    );
-    return done({
-      status: 'completed',
-      retry: false,
-      dataset,
-      etag,
-      rowsIngested: result.rowsIngested,
-      rowsRejected: result.rowsRejected,
-      bytes: result.sourceBytes,
-      ...(result.bronzeEtag ? { bronzeKey } : {}),
-    });
-  } catch (e) {
-    if (e instanceof FileRejectedError) {
-      return reject(
-        deps,
-        { owned, contract, head, qKeys, bronzeKey, error: e, badRowsWriter, flushBadRows },
-        done,
-      );
-    }
-    await badRowsWriter?.abort().catch(() => undefined);
-    if (e instanceof ClaimLostError)
-      return done({ status: 'claim_lost', retry: false, dataset, etag, reason: e.message });
-    const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
-    try {
-      await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
-    } catch (markError) {
-      deps.logger?.error('could not record the failure; the lease will expire and the sweep retries', {
-        file: fileKey.filePath,
-        error: errorInfo(markError),
-      });
-    }
-    return done({ status, retry: true, dataset, etag, error: errorInfo(e) });
+      };
   }
 }
 
-interface RejectContext {
-  readonly owned: { ingestionKey: string; filePath: string; runId: string; etag: string };
-  readonly contract: Contract;
-  readonly head: ObjectHead;
-  readonly qKeys: ReturnType<typeof quarantineKeysFor>;
-  readonly bronzeKey: string;
-  readonly error: FileRejectedError;
-  readonly badRowsWriter: ObjectWriter | undefined;
-  readonly flushBadRows: () => Promise<void>;
+/** The object metadata of the bronze object: enough for `bronze reconcile` to rebuild the item. */
+function bronzeObjectMetadata(file: ClaimedFile): Record<string, string> {
+  const { head, owned } = file;
+  return {
+    'ingestion-key': file.dataset,
+    'source-file': owned.filePath,
+    'source-etag': owned.etag,
+    'source-size': String(head.size),
+    ...(head.versionId ? { 'source-version-id': head.versionId } : {}),
+    'run-id': owned.runId,
+    'ingested-at': file.startedAt.toISOString(),
+  };
+}
+
+/** Streams a claimed file to bronze and records completion, rejection or failure. */
+async function ingestClaimed(deps: EngineDeps, file: ClaimedFile, finish: Finish): Promise<FileOutcome> {
+  const badRows = new QuarantinedRows(deps, file);
+  try {
+    const result = await writeBronze(deps, file, badRows);
+    const quarantinePath = await badRows.close();
+    return await completeFile(deps, file, result, quarantinePath, finish);
+  } catch (e) {
+    if (e instanceof FileRejectedError) return rejectFile(deps, file, e, badRows, finish);
+    await badRows.abort();
+    return failFile(deps, file, e, finish);
+  }
+}
+
+/** Reads the claimed version (pinned by ETag) and converts it to the bronze object. */
+async function writeBronze(
+  deps: EngineDeps,
+  file: ClaimedFile,
+  badRows: QuarantinedRows,
+): Promise<ConvertResult> {
+  const { head, owned } = file;
+  const source = await deps.store.read(head.bucket, head.key, { ifMatch: owned.etag });
+  const metadata = bronzeObjectMetadata(file);
+  return convertToBronze({
+    contract: file.contract,
+    source,
+    gzip: isGzip(file.contract, head.key),
+    lineage: { sourceFile: owned.filePath, etag: owned.etag, runId: owned.runId, ingestedAt: file.startedAt },
+    metadata,
+    openBronze: () =>
+      deps.store.openWriter(deps.buckets.bronze, file.bronzeKey, {
+        contentType: 'application/vnd.apache.parquet',
+        metadata,
+        partSizeBytes: deps.partSizeBytes ?? DEFAULT_PART_SIZE,
+      }),
+    onBadRow: (line, reason, fields) => badRows.add(line, reason, fields),
+  });
+}
+
+/** Bronze is durable: record completion (only the claim's holder can). */
+async function completeFile(
+  deps: EngineDeps,
+  file: ClaimedFile,
+  result: ConvertResult,
+  quarantinePath: string | undefined,
+  finish: Finish,
+): Promise<FileOutcome> {
+  // No data rows: no bronze object, and none left from an earlier version.
+  if (!result.bronzeEtag) await deps.store.delete(deps.buckets.bronze, file.bronzeKey);
+  await deps.ledger.markCompleted(
+    { ...file.owned, now: deps.clock.now() },
+    {
+      rowsIngested: result.rowsIngested,
+      rowsRejected: result.rowsRejected,
+      ...(result.bronzeEtag ? { bronzePath: `s3://${deps.buckets.bronze}/${file.bronzeKey}` } : {}),
+      ...(quarantinePath ? { quarantinePath } : {}),
+    },
+  );
+  return finish({
+    status: 'completed',
+    retry: false,
+    dataset: file.dataset,
+    etag: file.owned.etag,
+    rowsIngested: result.rowsIngested,
+    rowsRejected: result.rowsRejected,
+    bytes: result.sourceBytes,
+    ...(result.bronzeEtag ? { bronzeKey: file.bronzeKey } : {}),
+  });
+}
+
+/**
+ * An infrastructure error, a lost claim or a changed object: the message comes back (except for
+ * a lost claim, whose new holder owns the file now).
+ */
+async function failFile(
+  deps: EngineDeps,
+  file: ClaimedFile,
+  e: unknown,
+  finish: Finish,
+): Promise<FileOutcome> {
+  const { dataset, owned } = file;
+  if (e instanceof ClaimLostError)
+    return finish({ status: 'claim_lost', retry: false, dataset, etag: owned.etag, reason: e.message });
+  const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
+  try {
+    await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
+  } catch (markError) {
+    deps.logger?.error('could not record the failure; the lease will expire and the sweep retries', {
+      file: owned.filePath,
+      error: errorInfo(markError),
+    });
+  }
+  return finish({ status, retry: true, dataset, etag: owned.etag, error: errorInfo(e) });
 }
 
 /** Quarantines a bad file: copy, error report, set-aside rows; then marks it rejected. */
-async function reject(
+async function rejectFile(
   deps: EngineDeps,
-  ctx: RejectContext,
-  done: (o: Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>) => FileOutcome,
+  file: ClaimedFile,
+  error: FileRejectedError,
+  badRows: QuarantinedRows,
+  finish: Finish,
 ): Promise<FileOutcome> {
-  const { owned, head, qKeys, error } = ctx;
-  const dataset = owned.ingestionKey;
+  const { owned, head, qKeys, dataset } = file;
   const q = deps.buckets.quarantine;
   const info = errorInfo(error);
   try {
-    await ctx.flushBadRows();
-    if (ctx.badRowsWriter) await ctx.badRowsWriter.complete();
+    const rejectedRowsPath = await badRows.close();
     if (head.size > 0) {
       await deps.store.copy(
         { bucket: head.bucket, key: head.key, ifMatch: owned.etag, size: head.size },
@@ -312,7 +378,7 @@ async function reject(
       rows_ingested: 0,
       rows_rejected: error.dataRows,
       quarantined_copy: head.size > 0 ? `s3://${q}/${qKeys.copy}` : null,
-      rejected_rows: ctx.badRowsWriter ? `s3://${q}/${qKeys.rows}` : null,
+      rejected_rows: rejectedRowsPath ?? null,
       run_id: owned.runId,
       rejected_at: deps.clock.now().toISOString(),
     };
@@ -320,7 +386,7 @@ async function reject(
       contentType: 'application/json',
     });
     // A rejected version leaves no bronze behind, not even an earlier version's.
-    await deps.store.delete(deps.buckets.bronze, ctx.bronzeKey);
+    await deps.store.delete(deps.buckets.bronze, file.bronzeKey);
     await deps.ledger.markRejected(
       { ...owned, now: deps.clock.now() },
       {
@@ -331,13 +397,9 @@ async function reject(
       },
     );
   } catch (e) {
-    if (e instanceof ClaimLostError)
-      return done({ status: 'claim_lost', retry: false, dataset, etag: owned.etag, reason: e.message });
-    const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
-    await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e)).catch(() => undefined);
-    return done({ status, retry: true, dataset, etag: owned.etag, error: errorInfo(e) });
+    return failFile(deps, file, e, finish);
   }
-  return done({
+  return finish({
     status: 'rejected',
     retry: false,
     dataset,
@@ -347,4 +409,46 @@ async function reject(
     bytes: head.size,
     error: info,
   });
+}
+
+/**
+ * Rows set aside under `quarantine_rows`, streamed to `<file>.rejected-rows.jsonl` in the
+ * quarantine bucket; the object is opened only when there is a first row.
+ */
+class QuarantinedRows {
+  private writer: ObjectWriter | undefined;
+  private pending: string[] = [];
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly file: ClaimedFile,
+  ) {}
+
+  async add(line: number, reason: string, fields: readonly string[]): Promise<void> {
+    this.pending.push(`${JSON.stringify({ line, reason, fields })}\n`);
+    if (this.pending.length >= BAD_ROWS_PER_WRITE) await this.flush();
+  }
+
+  /** Completes the object; returns its `s3://` path, or undefined when no row was set aside. */
+  async close(): Promise<string | undefined> {
+    await this.flush();
+    if (!this.writer) return undefined;
+    await this.writer.complete();
+    return `s3://${this.deps.buckets.quarantine}/${this.file.qKeys.rows}`;
+  }
+
+  async abort(): Promise<void> {
+    await this.writer?.abort().catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const { owned } = this.file;
+    this.writer ??= await this.deps.store.openWriter(this.deps.buckets.quarantine, this.file.qKeys.rows, {
+      contentType: 'application/x-ndjson',
+      metadata: { 'source-file': owned.filePath, 'source-etag': owned.etag, 'run-id': owned.runId },
+    });
+    await this.writer.write(Buffer.from(this.pending.join('')));
+    this.pending = [];
+  }
 }
