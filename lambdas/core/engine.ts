@@ -20,6 +20,17 @@ export interface EngineLogger {
 /** Receives one call per file outcome; the Lambda publishes these as EMF metrics. */
 export type OutcomeListener = (outcome: FileOutcome) => void;
 
+/**
+ * Receives the outcomes of one invocation at once, after its last file (outcome events, load
+ * history): one request per batch, never on a file's own path. A sink that fails is logged by
+ * the caller and never fails a file.
+ */
+export interface OutcomeSink {
+  /** A short name for logs and metrics, for example "outcome-events". */
+  readonly name: string;
+  publish(outcomes: readonly FileOutcome[]): Promise<void>;
+}
+
 export interface EngineDeps {
   readonly store: ObjectStore;
   readonly ledger: Ledger;
@@ -28,6 +39,8 @@ export interface EngineDeps {
   readonly buckets: { readonly landing: string; readonly bronze: string; readonly quarantine: string };
   readonly logger?: EngineLogger;
   readonly onOutcome?: OutcomeListener;
+  /** Given every outcome of an invocation once its records are done. */
+  readonly outcomeSinks?: readonly OutcomeSink[];
   readonly partSizeBytes?: number;
 }
 

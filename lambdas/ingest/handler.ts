@@ -16,6 +16,7 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
   ): Promise<SQSBatchResponse> => {
     const engine = await deps();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    const invocationOutcomes: FileOutcome[] = [];
     for (const record of event.Records) {
       if (context.getRemainingTimeInMillis() < MIN_REMAINING_MS) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
@@ -44,8 +45,28 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
           }),
         );
       }
+      invocationOutcomes.push(...outcomes);
       if (outcomes.some((o) => o.retry)) batchItemFailures.push({ itemIdentifier: record.messageId });
     }
+    await publishToSinks(engine, invocationOutcomes);
     return { batchItemFailures };
   };
+}
+
+/** Hands the invocation's outcomes to every sink; a sink's failure is logged, never a file's. */
+async function publishToSinks(engine: EngineDeps, outcomes: readonly FileOutcome[]): Promise<void> {
+  if (!outcomes.length || !engine.outcomeSinks?.length) return;
+  await Promise.all(
+    engine.outcomeSinks.map(async (sink) => {
+      try {
+        await sink.publish(outcomes);
+      } catch (e) {
+        engine.logger?.error(`outcome sink ${sink.name} failed; the files' outcomes stand`, {
+          sink: sink.name,
+          files: outcomes.length,
+          error: (e as Error).message,
+        });
+      }
+    }),
+  );
 }
