@@ -61,7 +61,7 @@ export class RowConverter {
       // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
       if (value instanceof BadValue && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
       if (value instanceof BadValue) return this.badValue(c, raw, value);
-      if (value === null && this.required[c]) return `field ${this.names[c]} is required but empty`;
+      if (value === null && this.required[c]) return this.requiredButNull(c, raw);
       scratch[c] = value;
     }
     for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
@@ -72,6 +72,11 @@ export class RowConverter {
   private badValue(c: number, raw: string, bad: BadValue): string {
     const why = bad.reason ? `: ${bad.reason}` : '';
     return `field ${this.names[c]}: cannot read "${truncate(textOf(raw))}" as ${this.typeNames[c]}${why}`;
+  }
+
+  private requiredButNull(c: number, raw: string): string {
+    if (raw.trim() === '') return `field ${this.names[c]} is required but empty`;
+    return `field ${this.names[c]} is required but "${truncate(textOf(raw))}" is a NULL marker`;
   }
 
   private tooLong(c: number): string {

@@ -119,6 +119,15 @@ describe('RowConverter', () => {
     expect(convert(record).problem).toBe(message);
   });
 
+  it('names the NULL marker that made a required value NULL', () => {
+    const contract = testContract({
+      columns: [{ name: 'id', type: 'int64', nullable: false }, { name: 'note' }],
+      null_values: ['NULL'],
+    });
+    expect(convert(['NULL', 'x'], contract).problem).toBe('field id is required but "NULL" is a NULL marker');
+    expect(convert(['1', 'NULL'], contract).values).toEqual([1n, null]);
+  });
+
   it('leaves the columns untouched when a record is bad', () => {
     const columns: unknown[][] = typed.columns.map(() => []);
     const c = converter();
