@@ -249,8 +249,8 @@ function isoTimestampParser(toUtc: WallToUtc): FieldParser {
     if (NAIVE_TIMESTAMP.test(s)) {
       const wall = Date.parse(`${s.replace(' ', 'T')}Z`);
       if (Number.isNaN(wall)) return INVALID;
-      const ms = toUtc(Math.floor(wall / 1000)) * 1000 + (wall % 1000);
-      return micros(Math.floor(ms / 1000), (ms % 1000) * 1000);
+      const seconds = Math.floor(wall / 1000);
+      return micros(toUtc(seconds), (wall - seconds * 1000) * 1000);
     }
     const ms = Date.parse(s);
     if (Number.isNaN(ms)) return INVALID;

@@ -223,8 +223,9 @@ describe('timestamp values', () => {
       [undefined, '2024-10-27 01:59:59', '2024-10-26T23:59:59Z'],
       [undefined, '2024-10-27 02:30:00', '2024-10-27T00:30:00Z'],
       [undefined, '2024-10-27 03:00:00', '2024-10-27T02:00:00Z'],
-      // Dates before the epoch and far ahead.
+      // Dates before the epoch and far ahead, and a form only Date.parse reads.
       [undefined, '1969-07-20 21:17:40', '1969-07-20T20:17:40Z'],
+      [undefined, '1969-12-30 24:00:00', '1969-12-30T23:00:00Z'],
       [undefined, '2100-07-01 00:00:00', '2100-06-30T22:00:00Z'],
     ])('reads format %s value %j in Europe/Paris', (format, raw, iso) => {
       expect(asBig(parse(paris(format), raw))).toBe(micros(iso));
