@@ -1,6 +1,6 @@
 /** Reads bronze objects back with hyparquet, a reader independent of the engine's writer. */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 
 /** Every row of one Parquet object. */
 export async function readBronzeRows(
@@ -11,7 +11,26 @@ export async function readBronzeRows(
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const bytes = await out.Body!.transformToByteArray();
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  return withDecimalText(rows, file);
+}
+
+/**
+ * hyparquet reads a DECIMAL as a double: shown with its scale ("549.10", not 549.1), as the
+ * value is stored. Exact for the precisions of the samples (up to 15 digits).
+ */
+function withDecimalText(rows: Record<string, unknown>[], file: ArrayBuffer): Record<string, unknown>[] {
+  const decimals = parquetMetadata(file)
+    .schema.filter((e) => e.logical_type?.type === 'DECIMAL')
+    .map((e) => [e.name, e.scale ?? 0] as const);
+  if (decimals.length === 0) return rows;
+  for (const row of rows) {
+    for (const [name, scale] of decimals) {
+      const v = row[name];
+      if (typeof v === 'number') row[name] = v.toFixed(scale);
+    }
+  }
+  return rows;
 }
 
 /** Keys under a prefix, all pages. */
