@@ -133,6 +133,39 @@ describe('Parquet DECIMAL columns', () => {
     expect(rows).toEqual([{ n: 2n }]);
   });
 
+  it('spreads decimals and dates over many pages and row groups and reads them all back', async () => {
+    const n = 3000;
+    const wide = Array.from({ length: n }, (_, i) => (i % 2 ? -1n : 1n) * BigInt(i) * 10n ** 30n);
+    const small = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i - 1500));
+    const days = Array.from({ length: n }, (_, i) => i * 3 - 4000);
+    const columns = [decimal('wide', 38, 4), decimal('small', 9, 2), col('day', 'date', false)];
+    const file = await writeParquet(
+      columns,
+      [
+        [wide, small, days],
+        [wide.slice(0, 10), small.slice(0, 10), days.slice(0, 10)],
+      ],
+      { pageSizeBytes: 256 },
+    );
+    const rows = await queryParquetWithDuckDb(
+      file,
+      'SELECT sum(wide)::VARCHAR AS w, sum(small)::VARCHAR AS s, count(small) AS cs, min("day")::VARCHAR AS lo, max("day")::VARCHAR AS hi FROM parquet',
+    );
+    const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+    const isoDay = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+    const expectedWide = sum(wide) + sum(wide.slice(0, 10));
+    const present = [...small, ...small.slice(0, 10)].filter((v): v is number => v !== null);
+    expect(rows).toEqual([
+      {
+        w: decimalText(expectedWide, 4),
+        s: decimalText(BigInt(present.reduce((a, b) => a + b, 0)), 2),
+        cs: BigInt(present.length),
+        lo: isoDay(days[0]!),
+        hi: isoDay(days[n - 1]!),
+      },
+    ]);
+  });
+
   it('refuses a value too wide for its fixed bytes instead of wrapping it', async () => {
     await expect(writeParquet([decimal('d', 20, 0)], [[[2n ** 71n]]])).rejects.toThrow(
       /"d" row 0: .* does not fit decimal\(20,0\)/,
