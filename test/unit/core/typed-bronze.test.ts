@@ -1,12 +1,12 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContracts } from '../../../lambdas/core/contract.js';
 import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js';
-import { fixture } from '../../helpers/csv.js';
+import { FIXTURES, fixture } from '../../helpers/csv.js';
 import { BUCKETS, memoryEngine } from '../../helpers/engine.js';
 import { queryParquetWithDuckDb } from '../../helpers/parquet-read.js';
-import { contractFixture } from '../../infra/synth.js';
 
-const [typed] = loadContracts(contractFixture('all-types'));
+const [typed] = loadContracts(join(FIXTURES, 'contracts', 'all-types'));
 
 /** Ingests test/fixtures/csv/typed.csv under the all-types contract. */
 async function ingestTyped() {
