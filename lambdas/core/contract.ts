@@ -228,15 +228,15 @@ export const ContractSchema = z
     description: z.string().optional(),
     sources: z.array(SourceSchema).min(1),
     columns: z.array(ColumnSchema).min(1),
-    header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
-    delimiter: asciiChar.default(',').describe('one ASCII character'),
-    quote_char: asciiChar.default('"').describe('one ASCII character'),
-    encoding: z.enum(['utf-8']).default('utf-8'),
     null_values: nullMarkers
       .optional()
       .describe(
         'field values that mean NULL in every column, for example ["", "NULL", "\\\\N"]; typed columns also read an empty field as NULL',
       ),
+    header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
+    delimiter: asciiChar.default(',').describe('one ASCII character'),
+    quote_char: asciiChar.default('"').describe('one ASCII character'),
+    encoding: z.enum(['utf-8']).default('utf-8'),
     compression: z
       .enum(['none', 'gzip', 'auto'])
       .default('auto')
