@@ -2,7 +2,8 @@ import { type Contract, resolveDataset } from './contract.js';
 import { type ConvertResult, convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
 import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
-import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger } from './ledger.js';
+import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger, sourcePathFor } from './ledger.js';
+import { sourceFileMetadata } from './object-metadata.js';
 import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */
@@ -103,6 +104,8 @@ interface ClaimedFile {
   readonly contract: Contract;
   readonly dataset: string;
   readonly head: ObjectHead;
+  /** The real `s3://bucket/key` (owned.filePath is the ledger's sort key, a digest for long paths). */
+  readonly sourcePath: string;
   /** The ledger key and the claim this run holds on it. */
   readonly owned: { ingestionKey: string; filePath: string; runId: string; etag: string };
   readonly bronzeKey: string;
@@ -151,6 +154,7 @@ export async function ingestObject(
     contract,
     dataset,
     head,
+    sourcePath: sourcePathFor(head.bucket, head.key),
     owned: {
       ingestionKey: dataset,
       filePath: filePathFor(head.bucket, head.key),
@@ -186,7 +190,7 @@ function outcomeReporter(
         : result.status === 'rejected'
           ? deps.logger?.warn
           : deps.logger?.info;
-    log?.call(deps.logger, `file ${result.status}`, { ...result, file: filePathFor(bucket, key) });
+    log?.call(deps.logger, `file ${result.status}`, { ...result, file: sourcePathFor(bucket, key) });
     deps.onOutcome?.(result);
     return result;
   };
@@ -203,6 +207,7 @@ function claimFor(
   return deps.ledger.claimFile({
     ingestionKey: contract.ingestion_key,
     filePath: filePathFor(head.bucket, head.key),
+    sourcePath: sourcePathFor(head.bucket, head.key),
     etag: head.etag,
     size: head.size,
     versionId: head.versionId,
@@ -250,18 +255,24 @@ function unclaimedOutcome(
   }
 }
 
-/** The object metadata of the bronze object: enough for `bronze reconcile` to rebuild the item. */
-function bronzeObjectMetadata(file: ClaimedFile): Record<string, string> {
+/** The footer metadata of the bronze object: enough for `bronze reconcile` to rebuild the item. */
+function bronzeFooterMetadata(file: ClaimedFile): Record<string, string> {
   const { head, owned } = file;
   return {
     'ingestion-key': file.dataset,
-    'source-file': owned.filePath,
+    'source-file': file.sourcePath,
     'source-etag': owned.etag,
     'source-size': String(head.size),
     ...(head.versionId ? { 'source-version-id': head.versionId } : {}),
     'run-id': owned.runId,
     'ingested-at': file.startedAt.toISOString(),
   };
+}
+
+/** The same as user metadata, where the source path must survive an HTTP header (object-metadata.ts). */
+function bronzeObjectMetadata(file: ClaimedFile): Record<string, string> {
+  const { 'source-file': _raw, ...rest } = bronzeFooterMetadata(file);
+  return { ...rest, ...sourceFileMetadata(file.sourcePath) };
 }
 
 /** Streams a claimed file to bronze and records completion, rejection or failure. */
@@ -286,17 +297,21 @@ async function writeBronze(
 ): Promise<ConvertResult> {
   const { head, owned } = file;
   const source = await deps.store.read(head.bucket, head.key, { ifMatch: owned.etag });
-  const metadata = bronzeObjectMetadata(file);
   return convertToBronze({
     contract: file.contract,
     source,
     gzip: isGzip(file.contract, head.key),
-    lineage: { sourceFile: owned.filePath, etag: owned.etag, runId: owned.runId, ingestedAt: file.startedAt },
-    metadata,
+    lineage: {
+      sourceFile: file.sourcePath,
+      etag: owned.etag,
+      runId: owned.runId,
+      ingestedAt: file.startedAt,
+    },
+    metadata: bronzeFooterMetadata(file),
     openBronze: () =>
       deps.store.openWriter(deps.buckets.bronze, file.bronzeKey, {
         contentType: 'application/vnd.apache.parquet',
-        metadata,
+        metadata: bronzeObjectMetadata(file),
         partSizeBytes: deps.partSizeBytes ?? DEFAULT_PART_SIZE,
       }),
     onBadRow: (line, reason, fields) => badRows.add(line, reason, fields),
@@ -352,7 +367,7 @@ async function failFile(
     await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
   } catch (markError) {
     deps.logger?.error('could not record the failure; the lease will expire and the sweep retries', {
-      file: owned.filePath,
+      file: file.sourcePath,
       error: errorInfo(markError),
     });
   }
@@ -380,7 +395,7 @@ async function rejectFile(
     }
     const report = {
       dataset,
-      file: owned.filePath,
+      file: file.sourcePath,
       etag: owned.etag,
       version_id: head.versionId ?? null,
       size: head.size,
@@ -459,7 +474,11 @@ class QuarantinedRows {
     const { owned } = this.file;
     this.writer ??= await this.deps.store.openWriter(this.deps.buckets.quarantine, this.file.qKeys.rows, {
       contentType: 'application/x-ndjson',
-      metadata: { 'source-file': owned.filePath, 'source-etag': owned.etag, 'run-id': owned.runId },
+      metadata: {
+        ...sourceFileMetadata(this.file.sourcePath),
+        'source-etag': owned.etag,
+        'run-id': owned.runId,
+      },
     });
     await this.writer.write(Buffer.from(this.pending.join('')));
     this.pending = [];

@@ -2,6 +2,7 @@
  * The file-state ledger: one item per source file, keyed by (ingestion_key, file_path).
  * Every transition is a conditional write in the adapter (see DESIGN.md, "Ledger").
  */
+import { createHash } from 'node:crypto';
 
 /** A file's state. Set before work starts and changed only by conditional writes. */
 export enum FileStatus {
@@ -28,7 +29,7 @@ export const HISTORY_LIMIT = 20;
 
 export interface FileKey {
   readonly ingestionKey: string;
-  /** `s3://bucket/key` */
+  /** The sort key: `s3://bucket/key`, or its digest form for long paths (see filePathFor). */
   readonly filePath: string;
 }
 
@@ -54,6 +55,8 @@ export interface HistoryEntry {
 export interface LedgerItem {
   readonly ingestion_key: string;
   readonly file_path: string;
+  /** The real `s3://bucket/key`, present only when file_path is a digest (see filePathFor). */
+  readonly source_path?: string;
   readonly status: FileStatus;
   /** `${status}#${updated_at}`: the GSI sort key. */
   readonly status_at: string;
@@ -84,6 +87,8 @@ export interface LedgerItem {
 }
 
 export interface ClaimRequest extends FileKey {
+  /** The real `s3://bucket/key`; stored as source_path when file_path is a digest. */
+  readonly sourcePath?: string;
   readonly etag: string;
   readonly size: number;
   readonly versionId?: string;
@@ -188,14 +193,38 @@ export function listCheckpointMark(bucket: string, prefix: string): string {
   return `list_after#s3://${bucket}/${prefix}`;
 }
 
-/** `s3://bucket/key` */
-export function filePathFor(bucket: string, key: string): string {
+/** DynamoDB refuses a sort key longer than this many bytes of UTF-8. */
+export const MAX_FILE_PATH_BYTES = 1024;
+/** Starts the key part of a digest file_path: `s3://bucket/#sha256:<hex>`. */
+export const DIGEST_MARK = '#sha256:';
+
+/** `s3://bucket/key`: the file's real path (lineage, reports, what operators type). */
+export function sourcePathFor(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** Splits `s3://bucket/key`; throws on anything else. */
+/** The ledger sort key of a source file: a pure function of (bucket, key) that fits any legal key. */
+export function filePathFor(bucket: string, key: string): string {
+  const path = sourcePathFor(bucket, key);
+  // A real key that starts with the mark is digested too, so the two forms never collide.
+  if (Buffer.byteLength(path) <= MAX_FILE_PATH_BYTES && !key.startsWith(DIGEST_MARK)) return path;
+  return `s3://${bucket}/${DIGEST_MARK}${createHash('sha256').update(path).digest('hex')}`;
+}
+
+/** The sort key of a source path `s3://bucket/key`. */
+export function filePathOf(sourcePath: string): string {
+  const { bucket, key } = parseS3Uri(sourcePath);
+  return filePathFor(bucket, key);
+}
+
+/** The real `s3://bucket/key` of an item, whichever form its sort key has. */
+export function sourcePathOf(item: Pick<LedgerItem, 'file_path' | 'source_path'>): string {
+  return item.source_path ?? item.file_path;
+}
+
+/** Splits `s3://bucket/key` (any key, control characters and line breaks included); throws on anything else. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  const m = /^s3:\/\/([^/]+)\/([\s\S]+)$/.exec(uri);
   if (!m) throw new Error(`not an s3://bucket/key URI: ${uri}`);
   return { bucket: m[1]!, key: m[2]! };
 }

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { parquetMetadata } from 'hyparquet';
 import { bronzePrefixFor, quarantineKeysFor } from './layout.js';
-import { FileStatus, type Ledger, type LedgerItem, parseS3Uri } from './ledger.js';
+import { FileStatus, filePathOf, type Ledger, type LedgerItem, parseS3Uri, sourcePathOf } from './ledger.js';
+import { sourceFileFromMetadata } from './object-metadata.js';
 import type { Clock, ObjectHead, ObjectStore } from './ports.js';
 
 /** Bytes read from the end of a bronze object first; bronze footers are a few KiB. */
@@ -89,7 +90,7 @@ export interface ReconcileInput {
   readonly dataset: string;
   readonly bronze: readonly BronzeEvidence[];
   readonly rejections: readonly RejectionEvidence[];
-  /** Current ledger items of the files the evidence names, by file_path. */
+  /** Current ledger items of the files the evidence names, by file_path (the sort key, see filePathOf). */
   readonly existing: ReadonlyMap<string, LedgerItem>;
   /** The dataset's completed items, to find those whose bronze object is gone. */
   readonly completed: readonly LedgerItem[];
@@ -151,7 +152,8 @@ export function bronzeEvidence(
   const meta = { ...(head.metadata ?? {}), ...footer.keyValues };
   const evidence: BronzeEvidence = compactEvidence({
     ...base,
-    sourceFile: meta['source-file'],
+    // The footer holds the path as it is; user metadata may hold it encoded (object-metadata.ts).
+    sourceFile: sourceFileFromMetadata(footer.keyValues) ?? sourceFileFromMetadata(head.metadata ?? {}),
     sourceEtag: meta['source-etag'],
     sourceSize: intOf(meta['source-size']),
     sourceVersionId: meta['source-version-id'],
@@ -179,6 +181,17 @@ export function bronzeEvidence(
     return { ...evidence, problem: `source-file is not an s3:// URI: ${evidence.sourceFile}` };
   }
   return evidence;
+}
+
+/** The key fields of an item for a source path: the sort key, and the real path when that is a digest. */
+function itemKeyFor(
+  dataset: string,
+  sourcePath: string,
+): Pick<LedgerItem, 'ingestion_key' | 'file_path' | 'source_path'> {
+  const filePath = filePathOf(sourcePath);
+  return filePath === sourcePath
+    ? { ingestion_key: dataset, file_path: filePath }
+    : { ingestion_key: dataset, file_path: filePath, source_path: sourcePath };
 }
 
 /** Reads the evidence of one quarantine error report (the JSON the engine writes on rejection). */
@@ -231,8 +244,7 @@ function itemFromBronze(dataset: string, e: BronzeEvidence, input: ReconcileInpu
   // Completion came right after the upload; LastModified is the nearest durable trace of it.
   const processedAt = e.lastModified ?? e.ingestedAt ?? input.now.toISOString();
   return compactEvidence({
-    ingestion_key: dataset,
-    file_path: e.sourceFile!,
+    ...itemKeyFor(dataset, e.sourceFile!),
     status: FileStatus.Completed,
     status_at: `${FileStatus.Completed}#${processedAt}`,
     file_etag: e.sourceEtag!,
@@ -256,8 +268,7 @@ function itemFromBronze(dataset: string, e: BronzeEvidence, input: ReconcileInpu
 function itemFromReport(dataset: string, r: RejectionEvidence, now: Date): RestoredLedgerItem {
   const at = r.rejectedAt!;
   return compactEvidence({
-    ingestion_key: dataset,
-    file_path: r.sourceFile!,
+    ...itemKeyFor(dataset, r.sourceFile!),
     status: FileStatus.Rejected,
     status_at: `${FileStatus.Rejected}#${at}`,
     file_etag: r.etag!,
@@ -311,7 +322,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
   let alreadyInLedger = 0;
   let superseded = 0;
   for (const [file, candidates] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const item = input.existing.get(file);
+    const item = input.existing.get(filePathOf(file));
     if (item) {
       alreadyInLedger++;
       for (const c of candidates) {
@@ -338,7 +349,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     if (item.bronze_path && !input.bronzeObjects.has(item.bronze_path)) {
       orphans.push({
         kind: 'ledger_without_bronze',
-        path: item.file_path,
+        path: sourcePathOf(item),
         detail: `completed, but its bronze object ${item.bronze_path} is missing`,
       });
     }
@@ -538,7 +549,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       ...rejections.flatMap((r) => (r.sourceFile && !r.problem ? [r.sourceFile] : [])),
     ]),
   ];
-  const existing = files.length ? await deps.ledger.getFiles(dataset, files) : new Map<string, LedgerItem>();
+  const existing = files.length
+    ? await deps.ledger.getFiles(dataset, files.map(filePathOf))
+    : new Map<string, LedgerItem>();
   const plan = planReconcile({
     dataset,
     bronze,
@@ -558,7 +571,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       raced++;
       continue;
     }
-    restored.push({ filePath: item.file_path, status: item.status, from: item.restored_from });
+    restored.push({ filePath: sourcePathOf(item), status: item.status, from: item.restored_from });
   }
   const report: ReconcileReport = {
     runId,

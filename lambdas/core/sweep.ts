@@ -70,6 +70,7 @@ export interface PlannedFile {
   readonly dataset: string;
   readonly bucket: string;
   readonly key: string;
+  /** The ledger sort key (see filePathFor); `s3://bucket/key` unless the path is too long. */
   readonly filePath: string;
   readonly etag: string;
   readonly size: number;

@@ -155,6 +155,7 @@ export class MemoryLedger implements Ledger {
     const fresh = (attempts: number, previous?: LedgerItem): LedgerItem => ({
       ingestion_key: r.ingestionKey,
       file_path: r.filePath,
+      ...(r.sourcePath && r.sourcePath !== r.filePath ? { source_path: r.sourcePath } : {}),
       status: FileStatus.Processing,
       status_at: `processing#${now}`,
       file_etag: r.etag,
