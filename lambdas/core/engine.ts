@@ -387,12 +387,11 @@ async function rejectFile(
   const info = errorInfo(error);
   try {
     const rejectedRowsPath = await badRows.close();
-    if (head.size > 0) {
-      await deps.store.copy(
-        { bucket: head.bucket, key: head.key, ifMatch: owned.etag, size: head.size },
-        { bucket: q, key: qKeys.copy },
-      );
-    }
+    // Every rejected file is copied, an empty one too: the quarantine holds what was rejected.
+    await deps.store.copy(
+      { bucket: head.bucket, key: head.key, ifMatch: owned.etag, size: head.size },
+      { bucket: q, key: qKeys.copy },
+    );
     const report = {
       dataset,
       file: file.sourcePath,
@@ -405,7 +404,7 @@ async function rejectFile(
       data_rows: error.dataRows,
       rows_ingested: 0,
       rows_rejected: error.dataRows,
-      quarantined_copy: head.size > 0 ? `s3://${q}/${qKeys.copy}` : null,
+      quarantined_copy: `s3://${q}/${qKeys.copy}`,
       rejected_rows: rejectedRowsPath ?? null,
       run_id: owned.runId,
       rejected_at: deps.clock.now().toISOString(),

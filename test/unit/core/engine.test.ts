@@ -345,6 +345,83 @@ describe('ingestObject', () => {
 });
 
 describe('row accounting', () => {
+  /** The quarantine report of a rejected file. */
+  const reportOf = (engine: ReturnType<typeof memoryEngine>, key: string) =>
+    JSON.parse(
+      engine.store
+        .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', key).report)!
+        .body.toString(),
+    );
+
+  it('counts the data rows before undecodable bytes and names their line', async () => {
+    const engine = memoryEngine([strict]);
+    const good = Array.from({ length: 5 }, (_, i) => `${i + 1},ok\n`).join('');
+    engine.land(
+      'things/u.csv',
+      Buffer.concat([Buffer.from(`id,name\n${good}6,caf`), Buffer.from([0xe9, 0x0a])]),
+    );
+    const outcome = await engine.ingest('things/u.csv');
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      rowsRejected: 5,
+      error: { code: 'INVALID_UTF8', line: 7 },
+    });
+    expect(reportOf(engine, 'things/u.csv')).toMatchObject({
+      data_rows: 5,
+      rows_rejected: 5,
+      first_bad_line: 7,
+    });
+  });
+
+  it('reports the Latin-1 sample on its second and last line', async () => {
+    const engine = memoryEngine(loadContracts('datasets'));
+    const key = 'orders/2024-03-08-latin1.csv';
+    engine.land(key, fixture('..', '..', 'samples', 'orders', '2024-03-08-latin1.csv'));
+    expect(await engine.ingest(key)).toMatchObject({ error: { code: 'INVALID_UTF8', line: 2 } });
+  });
+
+  it('quarantines a record longer than max_record_bytes as one bad row and ingests the rest', async () => {
+    const engine = memoryEngine([
+      testContract({
+        error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 },
+        limits: { max_record_bytes: 100_000, max_field_bytes: 100_000 },
+      }),
+    ]);
+    engine.land('things/l.csv', `id,name\n1,a\n2,${'x'.repeat(300_000)}\n3,b\n`);
+    const outcome = await engine.ingest('things/l.csv');
+    expect(outcome).toMatchObject({ status: 'completed', rowsIngested: 2, rowsRejected: 1 });
+    expect((await bronzeOf(engine, 'things/l.csv'))!.map((r) => r._source_row)).toEqual([2n, 4n]);
+    const [bad] = quarantinedRows(engine, 'things/l.csv');
+    expect(bad).toMatchObject({ line: 3, reason: expect.stringContaining('longer than 100000 bytes') });
+    expect(bad.fields[0]).toHaveLength(1024);
+  });
+
+  it('rejects a record longer than max_record_bytes under abort, counting every row and naming the cause', async () => {
+    const engine = memoryEngine([
+      testContract({ limits: { max_record_bytes: 100_000, max_field_bytes: 100_000 } }),
+    ]);
+    engine.land('things/l.csv', `id,name\n1,a\n2,${'x'.repeat(300_000)}\n3,b\n`);
+    const outcome = await engine.ingest('things/l.csv');
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      rowsRejected: 3,
+      error: { code: 'BAD_ROW', line: 3 },
+    });
+    expect(outcome.error?.message).not.toContain('unterminated quote');
+  });
+
+  it('copies a rejected empty file to quarantine, as every rejected file', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/e.csv', '');
+    expect(await engine.ingest('things/e.csv')).toMatchObject({
+      status: 'rejected',
+      error: { code: 'EMPTY' },
+    });
+    const keys = quarantineKeysFor('things', 'landing', 'things/e.csv');
+    expect(engine.store.get(BUCKETS.quarantine, keys.copy)?.body.length).toBe(0);
+    expect(reportOf(engine, 'things/e.csv').quarantined_copy).toBe(`s3://quarantine/${keys.copy}`);
+  });
+
   it('holds rows_ingested + rows_rejected = data rows and bronze rows = rows_ingested for any mix of good and bad rows', async () => {
     await fc.assert(
       fc.asyncProperty(
