@@ -19,7 +19,7 @@ import { sweepCommand } from './commands/sweep.js';
 import { validate } from './commands/validate.js';
 import { DRY_RUN_QUEUE } from './dry-run.js';
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, isInfrastructureError } from './errors.js';
-import { printReport, type Report } from './output.js';
+import { escapeControl, printReport, type Report } from './output.js';
 import { collect, fileStatus, pointInTime, positiveInt } from './parse.js';
 import { type CliRuntime, type GlobalOptions, Session } from './session.js';
 
@@ -346,7 +346,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime): Prom
       const hint = isInfrastructureError(error)
         ? '\n(an AWS call failed: check credentials, --region and --endpoint-url)'
         : '';
-      runtime.sink.err(`bronze: ${message}${hint}\n`);
+      runtime.sink.err(`bronze: ${escapeControl(message, true)}${hint}\n`);
       if (runtime.env.BRONZE_DEBUG && error instanceof Error && error.stack)
         runtime.sink.err(`${error.stack}\n`);
     }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ContractError } from './errors.js';
+import { keyPatternProblem } from './key-pattern.js';
 
 /** The symbolic bucket name that means "the stack's own landing bucket". */
 export const LANDING_BUCKET = 'landing';
@@ -103,7 +104,7 @@ export const PartitionDateSchema = z
     key_pattern: z
       .string()
       .describe(
-        'regular expression over the object key with named groups year, month and optionally day, for example "(?<year>\\\\d{4})/(?<month>\\\\d{2})/(?<day>\\\\d{2})/"',
+        'regular expression over the object key with named groups year, month and optionally day, for example "(?<year>\\\\d{4})/(?<month>\\\\d{2})/(?<day>\\\\d{2})/"; it must run in linear time: no nested quantifiers, no backreferences, at most one unbounded quantifier',
       ),
   })
   .strict();
@@ -178,15 +179,16 @@ export const ContractSchema = z
         });
     });
     if (c.partition_date) {
+      let problem: string | undefined;
       try {
         new RegExp(c.partition_date.key_pattern);
+        problem = keyPatternProblem(c.partition_date.key_pattern);
+        if (problem) problem = `refused, the sweep runs it on every key: ${problem}`;
       } catch (e) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['partition_date', 'key_pattern'],
-          message: `invalid regular expression: ${(e as Error).message}`,
-        });
+        problem = `invalid regular expression: ${(e as Error).message}`;
       }
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: ['partition_date', 'key_pattern'], message: problem });
     }
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Contract, sourceBucketName } from './contract.js';
+import { compileKeyPattern } from './key-pattern.js';
 import { FileStatus, filePathFor, type Ledger, type LedgerItem, listCheckpointMark } from './ledger.js';
 import type { Clock, IngestQueue, IngestRequest, ObjectHead, ObjectStore } from './ports.js';
 
@@ -53,7 +54,7 @@ export function classifyFile(
 export function partitionDateOf(contract: Contract, head: ObjectHead): string | undefined {
   const pattern = contract.partition_date?.key_pattern;
   if (pattern) {
-    const groups = new RegExp(pattern).exec(head.key)?.groups;
+    const groups = compileKeyPattern(pattern).exec(head.key)?.groups;
     if (groups?.year && groups.month) return `${groups.year}-${groups.month}-${groups.day ?? '01'}`;
   }
   return head.lastModified?.toISOString().slice(0, 10);
