@@ -48,16 +48,30 @@ export function casesFor(
   return cases;
 }
 
-const DUCKDB_TYPES: Record<Contract['columns'][number]['type'], string> = {
-  string: 'VARCHAR',
-  int64: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-};
+/** The DuckDB type of a contract column, the type bronze stores. */
+function duckdbType(column: Contract['columns'][number]): string {
+  switch (column.type) {
+    case 'string':
+      return 'VARCHAR';
+    case 'int32':
+      return 'INTEGER';
+    case 'int64':
+      return 'BIGINT';
+    case 'double':
+      return 'DOUBLE';
+    case 'decimal':
+      return `DECIMAL(${column.precision},${column.scale})`;
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'date':
+      return 'DATE';
+    case 'timestamp':
+      return 'TIMESTAMP';
+  }
+}
 
 /** DuckDB's `columns` argument for a contract: the same types, or `all_varchar` for an all-text one. */
 export function duckdbColumns(contract: Contract): string {
   if (contract.columns.every((c) => c.type === 'string')) return 'all_varchar';
-  return JSON.stringify(Object.fromEntries(contract.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]])));
+  return JSON.stringify(Object.fromEntries(contract.columns.map((c) => [c.name, duckdbType(c)])));
 }

@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ContractError } from './errors.js';
 import { keyPatternProblem } from './key-pattern.js';
+import { compileDateTimeFormat } from './validate/datetime-format.js';
+import { isKnownTimeZone } from './validate/timezone.js';
 
 /** The symbolic bucket name that means "the stack's own landing bucket". */
 export const LANDING_BUCKET = 'landing';
@@ -35,7 +37,20 @@ export const SourceSchema = z
   })
   .strict();
 
-export const ColumnTypeSchema = z.enum(['string', 'int64', 'double', 'boolean', 'timestamp']);
+export const ColumnTypeSchema = z.enum([
+  'string',
+  'int32',
+  'int64',
+  'double',
+  'decimal',
+  'boolean',
+  'date',
+  'timestamp',
+]);
+
+const nullMarkers = z
+  .array(z.string())
+  .describe('field values that mean NULL, compared exactly (typed columns: after trimming spaces)');
 
 export const ColumnSchema = z
   .object({
@@ -43,9 +58,103 @@ export const ColumnSchema = z
     type: ColumnTypeSchema.default('string').describe(
       'bronze type; values that do not parse make the row bad',
     ),
-    nullable: z.boolean().default(true).describe('when false, an empty value makes the row bad'),
+    nullable: z.boolean().default(true).describe('when false, a NULL value makes the row bad'),
+    precision: z
+      .number()
+      .int()
+      .min(1)
+      .max(38)
+      .optional()
+      .describe('decimal: total digits, 1 to 38 (required for decimal)'),
+    scale: z
+      .number()
+      .int()
+      .min(0)
+      .max(38)
+      .optional()
+      .describe('decimal: digits after the point, 0 to precision (required for decimal)'),
+    format: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'date and timestamp: a pattern such as "dd/MM/yyyy" or "MM/dd/yyyy HH:mm:ss" (letters yyyy MM M dd d HH H mm ss S.. X, \'quoted\' literal text), or "epoch_seconds" / "epoch_millis" (timestamp); default ISO 8601',
+      ),
+    timezone: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'timestamp: IANA zone of values that carry no offset, for example "Europe/Paris"; default UTC',
+      ),
+    true_values: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('boolean: spellings of true; default true, t, yes, y, 1'),
+    false_values: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('boolean: spellings of false; default false, f, no, n, 0'),
+    case_sensitive: z
+      .boolean()
+      .optional()
+      .describe('boolean: compare true_values/false_values with case; default false'),
+    null_values: nullMarkers
+      .optional()
+      .describe("this column's NULL markers, replacing the contract's null_values"),
   })
-  .strict();
+  .strict()
+  .superRefine(checkColumnOptions);
+
+type ColumnInput = {
+  type: z.output<typeof ColumnTypeSchema>;
+  precision?: number | undefined;
+  scale?: number | undefined;
+  format?: string | undefined;
+  timezone?: string | undefined;
+  true_values?: string[] | undefined;
+  false_values?: string[] | undefined;
+  case_sensitive?: boolean | undefined;
+};
+
+/** Type options belong to their type, and are checked here so a bad one fails at load, by name. */
+function checkColumnOptions(col: ColumnInput, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const only = (field: keyof ColumnInput, ...types: string[]) => {
+    if (col[field] !== undefined && !types.includes(col.type))
+      issue(field, `only for type ${types.join(' or ')}, not ${col.type}`);
+  };
+  only('precision', 'decimal');
+  only('scale', 'decimal');
+  only('format', 'date', 'timestamp');
+  only('timezone', 'timestamp');
+  only('true_values', 'boolean');
+  only('false_values', 'boolean');
+  only('case_sensitive', 'boolean');
+  if (col.type === 'decimal') {
+    if (col.precision === undefined) issue('precision', 'a decimal needs a precision (1 to 38)');
+    if (col.scale === undefined) issue('scale', 'a decimal needs a scale (0 to precision)');
+    else if (col.precision !== undefined && col.scale > col.precision)
+      issue('scale', `scale ${col.scale} is more than precision ${col.precision}`);
+  }
+  if (col.format !== undefined && (col.type === 'date' || col.type === 'timestamp')) {
+    try {
+      compileDateTimeFormat(col.format, col.type);
+    } catch (e) {
+      issue('format', `invalid ${col.type} format "${col.format}": ${(e as Error).message}`);
+    }
+  }
+  if (col.timezone !== undefined && !isKnownTimeZone(col.timezone))
+    issue('timezone', `"${col.timezone}" is not an IANA time zone`);
+  if (col.type === 'boolean') {
+    const fold = (v: string) => (col.case_sensitive ? v : v.toLowerCase());
+    const trues = new Set((col.true_values ?? []).map(fold));
+    const both = (col.false_values ?? []).find((v) => trues.has(fold(v)));
+    if (both !== undefined) issue('false_values', `"${both}" is also a true value`);
+  }
+}
 
 export const HeaderPolicySchema = z
   .object({
@@ -95,7 +204,9 @@ export const BronzeOptionsSchema = z
     empty_string_as_null: z
       .boolean()
       .default(false)
-      .describe('store empty string fields as null (typed columns always store empty as null)'),
+      .describe(
+        'store empty string fields as null (typed columns always store empty as null); the same as null_values [""] for string columns',
+      ),
   })
   .strict();
 
@@ -122,6 +233,11 @@ export const ContractSchema = z
     delimiter: asciiChar.default(',').describe('one ASCII character'),
     quote_char: asciiChar.default('"').describe('one ASCII character'),
     encoding: z.enum(['utf-8']).default('utf-8'),
+    null_values: nullMarkers
+      .optional()
+      .describe(
+        'field values that mean NULL in every column, for example ["", "NULL", "\\\\N"]; typed columns also read an empty field as NULL',
+      ),
     compression: z
       .enum(['none', 'gzip', 'auto'])
       .default('auto')

@@ -42,11 +42,16 @@ const RELEASED: string[] = [];
 /** The bronze Parquet schema of a dataset: its contract columns, then lineage. */
 export function bronzeColumns(contract: Contract): ParquetColumn[] {
   return [
-    ...contract.columns.map((c) => ({
-      name: c.name,
-      type: c.type === 'timestamp' ? ('timestamp_micros' as const) : c.type,
-      nullable: c.nullable,
-    })),
+    ...contract.columns.map(
+      (c): ParquetColumn =>
+        c.type === 'decimal'
+          ? { name: c.name, type: 'decimal', nullable: c.nullable, precision: c.precision, scale: c.scale }
+          : {
+              name: c.name,
+              type: c.type === 'timestamp' ? 'timestamp_micros' : c.type,
+              nullable: c.nullable,
+            },
+    ),
     ...LINEAGE_COLUMNS,
   ];
 }

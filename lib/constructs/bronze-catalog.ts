@@ -2,7 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { ColumnType, Contract } from '../../lambdas/core/contract.js';
+import { glueTypeOf } from '../../lambdas/core/catalog-types.js';
+import type { Contract } from '../../lambdas/core/contract.js';
 import { bronzePrefixFor } from '../../lambdas/core/layout.js';
 
 export interface BronzeCatalogProps {
@@ -13,15 +14,6 @@ export interface BronzeCatalogProps {
   /** Glue database name: lower case letters, digits and underscores. */
   readonly databaseName: string;
 }
-
-/** Glue (Hive) type of each contract column type. */
-const GLUE_TYPES: Readonly<Record<ColumnType, string>> = {
-  string: 'string',
-  int64: 'bigint',
-  double: 'double',
-  boolean: 'boolean',
-  timestamp: 'timestamp',
-};
 
 /** Columns the ingest adds to every bronze row. */
 export const LINEAGE_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
@@ -35,7 +27,7 @@ export const LINEAGE_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
 /** The Glue columns of a dataset's bronze table: its contract columns, then the lineage columns. */
 export function glueColumnsFor(contract: Contract): glue.CfnTable.ColumnProperty[] {
   return [
-    ...contract.columns.map((c) => ({ name: c.name.toLowerCase(), type: GLUE_TYPES[c.type] })),
+    ...contract.columns.map((c) => ({ name: c.name.toLowerCase(), type: glueTypeOf(c) })),
     ...LINEAGE_COLUMNS,
   ];
 }

@@ -55,7 +55,7 @@ describe('Glue catalog', () => {
             { Name: 'order_id', Type: 'bigint' },
             { Name: 'customer_id', Type: 'string' },
             { Name: 'order_date', Type: 'timestamp' },
-            { Name: 'amount', Type: 'double' },
+            { Name: 'amount', Type: 'decimal(12,2)' },
             { Name: 'currency', Type: 'string' },
             { Name: 'status', Type: 'string' },
             { Name: 'note', Type: 'string' },
@@ -66,12 +66,16 @@ describe('Glue catalog', () => {
     });
   });
 
-  it('a boolean contract column becomes a Glue boolean', () => {
+  it('date and boolean contract columns become a Glue date and boolean', () => {
     s.template.hasResourceProperties('AWS::Glue::Table', {
       TableInput: Match.objectLike({
         Name: 'customers',
         StorageDescriptor: Match.objectLike({
-          Columns: Match.arrayWith([{ Name: 'is_active', Type: 'boolean' }, ...LINEAGE]),
+          Columns: Match.arrayWith([
+            { Name: 'signup_date', Type: 'date' },
+            { Name: 'is_active', Type: 'boolean' },
+            ...LINEAGE,
+          ]),
         }),
       }),
     });

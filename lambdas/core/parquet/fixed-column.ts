@@ -1,14 +1,16 @@
 import { ByteBuf } from './bytes.js';
 import { ChunkBuilder, type PageCodec } from './chunk.js';
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
-import { Encoding } from './format.js';
+import { decimalByteLength, Encoding, PhysicalType, physicalTypeOf } from './format.js';
 import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import type { ColumnValues, ParquetColumn } from './types.js';
 
 /**
- * PLAIN INT64 (int64, timestamp_micros), DOUBLE and BOOLEAN columns. Values go straight into the
- * page buffer after the levels gap; a page holds pageSizeBytes worth of values. INT64 takes bigints
- * and safe-integer numbers, the latter stored as two 32-bit words without allocating a bigint.
+ * PLAIN INT32 (int32, date, decimal up to 9 digits), INT64 (int64, timestamp_micros, decimal up
+ * to 18 digits), FIXED_LEN_BYTE_ARRAY (decimal up to 38 digits), DOUBLE and BOOLEAN columns. Values
+ * go straight into the page buffer after the levels gap; a page holds pageSizeBytes worth of
+ * values. INT64 takes bigints and safe-integer numbers, the latter stored as two 32-bit words
+ * without allocating a bigint.
  */
 export class FixedColumnEncoder implements ColumnEncoder {
   private readonly pages: ChunkBuilder;
@@ -16,6 +18,11 @@ export class FixedColumnEncoder implements ColumnEncoder {
   private readonly i64: BigInt64Array;
   private readonly u32: Uint32Array;
   private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly physical: number;
+  /** FIXED_LEN_BYTE_ARRAY: bytes per value (two's complement, big-endian). */
+  private readonly width: number;
+  private readonly scratch = new DataView(new ArrayBuffer(16));
   private readonly perPage: number;
   /** Rows of the row group encoded so far. */
   private rows = 0;
@@ -36,7 +43,17 @@ export class FixedColumnEncoder implements ColumnEncoder {
     settings: EncoderSettings,
   ) {
     this.pages = new ChunkBuilder(codec);
-    const valueBits = column.type === 'boolean' ? 1 : 64;
+    this.physical = physicalTypeOf(column);
+    this.width =
+      this.physical === PhysicalType.FIXED_LEN_BYTE_ARRAY ? decimalByteLength(column.precision!) : 0;
+    const valueBits =
+      this.physical === PhysicalType.BOOLEAN
+        ? 1
+        : this.physical === PhysicalType.INT32
+          ? 32
+          : this.width > 0
+            ? this.width * 8
+            : 64;
     this.perPage = Math.max(8, Math.floor((settings.pageSizeBytes * 8) / valueBits));
     this.page = new ByteBuf(LEVELS_GAP + Math.ceil((this.perPage * valueBits) / 8) + 8);
     // Values start at LEVELS_GAP, a multiple of 8 in a buffer at offset 0: 8-byte values can be
@@ -46,6 +63,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
     this.i64 = new BigInt64Array(buffer, byteOffset + LEVELS_GAP, words);
     this.u32 = new Uint32Array(buffer, byteOffset + LEVELS_GAP, words * 2);
     this.f64 = new Float64Array(buffer, byteOffset + LEVELS_GAP, words);
+    this.i32 = new Int32Array(buffer, byteOffset + LEVELS_GAP, words * 2);
   }
 
   begin(): void {
@@ -64,13 +82,18 @@ export class FixedColumnEncoder implements ColumnEncoder {
     while (start < end) {
       const stop = Math.min(end, start + this.perPage - this.pageRows);
       this.pageLevels = fitLevels(this.pageLevels, this.pageRows + stop - start);
-      switch (this.column.type) {
-        case 'int64':
-        case 'timestamp_micros':
+      switch (this.physical) {
+        case PhysicalType.INT64:
           this.encodeInt64(values as (bigint | number | null)[], start, stop);
           break;
-        case 'double':
+        case PhysicalType.INT32:
+          this.encodeInt32(values as (number | null)[], start, stop);
+          break;
+        case PhysicalType.DOUBLE:
           this.encodeDouble(values as (number | null)[], start, stop);
+          break;
+        case PhysicalType.FIXED_LEN_BYTE_ARRAY:
+          this.encodeFixedDecimal(values as (bigint | number | null)[], start, stop);
           break;
         default:
           this.encodeBoolean(values as (boolean | null)[], start, stop);
@@ -135,6 +158,88 @@ export class FixedColumnEncoder implements ColumnEncoder {
     this.page.pos = LEVELS_GAP + k * 8;
     this.min = min;
     this.max = max;
+  }
+
+  private encodeInt32(values: (number | null)[], start: number, end: number): void {
+    const i32 = this.i32;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    let k = (this.page.pos - LEVELS_GAP) >>> 2;
+    let min = this.min as number | undefined;
+    let max = this.max as number | undefined;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== 'number') {
+        this.nullAt(i, v, 'an int32 number', levels, offset);
+        continue;
+      }
+      if ((v | 0) !== v) {
+        const row = i + offset - this.pageRows + this.rows;
+        throw new RangeError(`parquet column "${this.column.name}" row ${row}: ${v} is not an int32`);
+      }
+      levels[i + offset] = 1;
+      i32[k++] = v;
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = LEVELS_GAP + k * 4;
+    this.min = min;
+    this.max = max;
+  }
+
+  /** Unscaled decimals as `width`-byte two's complement, big-endian (the Parquet DECIMAL form). */
+  private encodeFixedDecimal(values: (bigint | number | null)[], start: number, end: number): void {
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    const buf = this.page.buf;
+    let p = this.page.pos;
+    let min = this.min as bigint | number | undefined;
+    let max = this.max as bigint | number | undefined;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' && typeof v !== 'bigint') {
+        this.nullAt(i, v, 'a bigint or a safe integer', levels, offset);
+        continue;
+      }
+      if (!this.toBigEndian(v)) {
+        const row = i + offset - this.pageRows + this.rows;
+        throw new RangeError(
+          `parquet column "${this.column.name}" row ${row}: ${v} does not fit decimal(${this.column.precision},${this.column.scale})`,
+        );
+      }
+      levels[i + offset] = 1;
+      for (let b = 16 - this.width; b < 16; b++) buf[p++] = this.scratch.getUint8(b);
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = p;
+    this.min = min;
+    this.max = max;
+  }
+
+  /** Writes v as 16 bytes of big-endian two's complement into scratch; false if it needs more than width bytes. */
+  private toBigEndian(v: bigint | number): boolean {
+    const dv = this.scratch;
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) return false;
+      const hi = Math.floor(v / 4294967296);
+      const fill = hi < 0 ? -1 : 0;
+      dv.setInt32(0, fill);
+      dv.setInt32(4, fill);
+      dv.setInt32(8, hi);
+      dv.setUint32(12, v - hi * 4294967296);
+      return true;
+    }
+    if (BigInt.asIntN(this.width * 8, v) !== v) return false;
+    dv.setBigInt64(0, v >> 64n);
+    dv.setBigUint64(8, BigInt.asUintN(64, v));
+    return true;
   }
 
   private encodeDouble(values: (number | null)[], start: number, end: number): void {
@@ -218,8 +323,24 @@ export class FixedColumnEncoder implements ColumnEncoder {
       stats.max = Uint8Array.of(max ? 1 : 0);
       return stats;
     }
+    if (this.physical === PhysicalType.FIXED_LEN_BYTE_ARRAY) {
+      // Signed big-endian bytes; the legacy fields are left out, as old readers compared them unsigned.
+      stats.legacy = false;
+      this.toBigEndian(min as bigint | number);
+      stats.min = new Uint8Array(this.scratch.buffer.slice(16 - this.width));
+      this.toBigEndian(max as bigint | number);
+      stats.max = new Uint8Array(this.scratch.buffer.slice(16 - this.width));
+      return stats;
+    }
     const bytes = new DataView(new ArrayBuffer(16));
-    if (this.column.type !== 'double') {
+    if (this.physical === PhysicalType.INT32) {
+      bytes.setInt32(0, min as number, true);
+      bytes.setInt32(8, max as number, true);
+      stats.min = new Uint8Array(bytes.buffer, 0, 4);
+      stats.max = new Uint8Array(bytes.buffer, 8, 4);
+      return stats;
+    }
+    if (this.physical === PhysicalType.INT64) {
       bytes.setBigInt64(0, BigInt(min), true);
       bytes.setBigInt64(8, BigInt(max as bigint | number), true);
     } else {

@@ -2,11 +2,18 @@ import { ThriftWriter, TType } from './thrift.js';
 import type { ParquetColumn, ParquetCompression } from './types.js';
 
 /** Parquet enum values (parquet.thrift) used by this writer. */
-export const PhysicalType = { BOOLEAN: 0, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+export const PhysicalType = {
+  BOOLEAN: 0,
+  INT32: 1,
+  INT64: 2,
+  DOUBLE: 5,
+  BYTE_ARRAY: 6,
+  FIXED_LEN_BYTE_ARRAY: 7,
+} as const;
 export const Encoding = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
 export const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
 const Repetition = { REQUIRED: 0, OPTIONAL: 1 } as const;
-const ConvertedType = { UTF8: 0, TIMESTAMP_MICROS: 10 } as const;
+const ConvertedType = { UTF8: 0, DECIMAL: 5, DATE: 6, TIMESTAMP_MICROS: 10 } as const;
 export const Codec = { none: 0, snappy: 1, gzip: 2 } as const satisfies Record<ParquetCompression, number>;
 
 /** Statistics of one column chunk; min/max are already in Parquet's PLAIN byte form. */
@@ -43,10 +50,14 @@ export interface RowGroupMeta {
   fileOffset: number;
 }
 
+/** The physical type a column is stored as. */
 export function physicalTypeOf(column: ParquetColumn): number {
   switch (column.type) {
     case 'string':
       return PhysicalType.BYTE_ARRAY;
+    case 'int32':
+    case 'date':
+      return PhysicalType.INT32;
     case 'int64':
     case 'timestamp_micros':
       return PhysicalType.INT64;
@@ -54,7 +65,30 @@ export function physicalTypeOf(column: ParquetColumn): number {
       return PhysicalType.DOUBLE;
     case 'boolean':
       return PhysicalType.BOOLEAN;
+    case 'decimal': {
+      const precision = decimalPrecision(column);
+      if (precision <= 9) return PhysicalType.INT32;
+      return precision <= 18 ? PhysicalType.INT64 : PhysicalType.FIXED_LEN_BYTE_ARRAY;
+    }
   }
+}
+
+/** A decimal column's precision, checked: 1 to 38, with a scale of 0 to the precision. */
+export function decimalPrecision(column: ParquetColumn): number {
+  const { precision, scale } = column;
+  if (precision === undefined || !Number.isInteger(precision) || precision < 1 || precision > 38)
+    throw new RangeError(`decimal column "${column.name}" needs a precision of 1 to 38, got ${precision}`);
+  if (scale === undefined || !Number.isInteger(scale) || scale < 0 || scale > precision)
+    throw new RangeError(`decimal column "${column.name}" needs a scale of 0 to ${precision}, got ${scale}`);
+  return precision;
+}
+
+/** Bytes of a FIXED_LEN_BYTE_ARRAY decimal: the fewest whose signed range holds 10^precision - 1. */
+export function decimalByteLength(precision: number): number {
+  const largest = 10n ** BigInt(precision) - 1n;
+  let bytes = 1;
+  while ((1n << BigInt(8 * bytes - 1)) - 1n < largest) bytes++;
+  return bytes;
 }
 
 /** Serializes a data page v1 header (levels RLE-encoded). */
@@ -98,10 +132,28 @@ export function writeDictionaryPageHeader(
 
 function writeSchemaElement(t: ThriftWriter, column: ParquetColumn): void {
   t.elementStructBegin();
-  t.i32(1, physicalTypeOf(column));
+  const physical = physicalTypeOf(column);
+  t.i32(1, physical);
+  if (physical === PhysicalType.FIXED_LEN_BYTE_ARRAY) t.i32(2, decimalByteLength(column.precision!));
   t.i32(3, column.nullable ? Repetition.OPTIONAL : Repetition.REQUIRED);
   t.string(4, column.name);
-  if (column.type === 'string') {
+  if (column.type === 'decimal') {
+    t.i32(6, ConvertedType.DECIMAL);
+    t.i32(7, column.scale!);
+    t.i32(8, column.precision!);
+    t.structBegin(10); // LogicalType union
+    t.structBegin(5); // DECIMAL
+    t.i32(1, column.scale!);
+    t.i32(2, column.precision!);
+    t.structEnd();
+    t.structEnd();
+  } else if (column.type === 'date') {
+    t.i32(6, ConvertedType.DATE);
+    t.structBegin(10); // LogicalType union
+    t.structBegin(6); // DATE
+    t.structEnd();
+    t.structEnd();
+  } else if (column.type === 'string') {
     t.i32(6, ConvertedType.UTF8);
     t.structBegin(10); // LogicalType union
     t.structBegin(1); // STRING
@@ -204,7 +256,8 @@ export function writeFileMetaData(
   }
   t.string(6, createdBy);
   // TYPE_ORDER for every column tells readers min_value/max_value follow the type's order
-  // (unsigned byte-wise for strings).
+  // (unsigned byte-wise for strings, signed for integers, dates and decimals, FIXED_LEN_BYTE_ARRAY
+  // decimals included: their bounds are compared as signed big-endian numbers).
   t.listBegin(7, TType.Struct, columns.length);
   for (let i = 0; i < columns.length; i++) {
     t.elementStructBegin();

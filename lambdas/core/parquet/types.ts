@@ -1,11 +1,23 @@
 /** Public types of the Parquet writer. */
 
-export type ParquetColumnType = 'string' | 'int64' | 'double' | 'boolean' | 'timestamp_micros';
+export type ParquetColumnType =
+  | 'string'
+  | 'int32'
+  | 'int64'
+  | 'double'
+  | 'boolean'
+  | 'timestamp_micros'
+  | 'date'
+  | 'decimal';
 
 export interface ParquetColumn {
   readonly name: string;
   readonly type: ParquetColumnType;
   readonly nullable: boolean;
+  /** decimal: total digits, 1 to 38 (INT32 up to 9, INT64 up to 18, FIXED_LEN_BYTE_ARRAY above). */
+  readonly precision?: number;
+  /** decimal: digits after the point, 0 to precision. */
+  readonly scale?: number;
 }
 
 /** Where the bytes go; may return a Promise for backpressure (an S3 multipart writer does). */
@@ -18,7 +30,9 @@ export type ParquetCompression = 'snappy' | 'gzip' | 'none';
 
 /**
  * One column's values, one per row, null for a missing value. int64 and timestamp_micros take
- * bigints or safe-integer numbers (mixed if need be), double numbers, string strings.
+ * bigints or safe-integer numbers (mixed if need be), double numbers, string strings. int32 and
+ * date (days since 1970-01-01) take int32 numbers. decimal takes the unscaled integer (123.45 at
+ * scale 2 is 12345) as a safe-integer number or a bigint.
  */
 export type ColumnValues =
   | (string | null)[]

@@ -1,117 +1,9 @@
-import type { ColumnSpec, Contract } from '../contract.js';
+import type { Contract } from '../contract.js';
 import { textOf } from '../csv/decode.js';
 import type { HeaderMapping } from './header.js';
-import { BAD_TIMESTAMP, parseIsoTimestamp } from './timestamp.js';
+import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } from './values.js';
 
-/** Parses one field; returns the typed value, null, or a problem string. */
-type FieldParser = (raw: string) => unknown;
-
-/** Marks a field that cannot be converted; distinct from any value a parser returns. */
-export const INVALID = Symbol('invalid');
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const INTEGER = /^[+-]?\d{1,19}$/;
-const NAIVE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
-const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
-const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
 const NON_ASCII = /[\x80-\uffff]/;
-
-function parserFor(column: ColumnSpec, emptyAsNull: boolean): FieldParser {
-  switch (column.type) {
-    case 'string':
-      return emptyAsNull ? (raw) => (raw === '' ? null : raw) : (raw) => raw;
-    case 'int64':
-      return parseInt64;
-    case 'double':
-      return parseDouble;
-    case 'boolean':
-      return (raw) => {
-        const s = raw.trim().toLowerCase();
-        if (s === '') return null;
-        if (TRUE.has(s)) return true;
-        return FALSE.has(s) ? false : INVALID;
-      };
-    case 'timestamp':
-      return (raw) => {
-        const s = raw.trim();
-        if (s === '') return null;
-        const iso = parseIsoTimestamp(s);
-        if (iso === BAD_TIMESTAMP) return INVALID;
-        if (iso !== undefined) return iso;
-        // Other forms Date.parse reads; without a zone they are UTC, whatever the machine's zone.
-        const ms = Date.parse(NAIVE_TIMESTAMP.test(s) ? `${s.replace(' ', 'T')}Z` : s);
-        if (Number.isNaN(ms)) return INVALID;
-        return Number.isSafeInteger(ms * 1000) ? ms * 1000 : BigInt(ms) * 1000n;
-      };
-  }
-}
-
-// Powers of ten that are exact doubles.
-const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * double: a plain decimal of up to 15 digits (the usual CSV number) is an exact integer divided by
- * an exact power of ten, which one IEEE division rounds correctly: the same double Number() gives.
- * Anything else (exponents, more digits, Infinity) goes to Number().
- */
-export function parseDouble(raw: string): unknown {
-  const s = raw.trim();
-  const n = s.length;
-  if (n === 0) return null;
-  const sign = s.charCodeAt(0);
-  let i = sign === 45 || sign === 43 ? 1 : 0;
-  let mantissa = 0;
-  let digits = 0;
-  let fraction = -1;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46 && fraction < 0) {
-      fraction = 0;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9 || digits === 15) return viaNumber(s);
-    mantissa = mantissa * 10 + d;
-    digits++;
-    if (fraction >= 0) fraction++;
-  }
-  if (digits === 0) return INVALID;
-  const v = fraction > 0 ? mantissa / EXACT_POWERS_OF_TEN[fraction]! : mantissa;
-  return sign === 45 ? -v : v;
-}
-
-function viaNumber(s: string): unknown {
-  const v = Number(s);
-  if (!Number.isFinite(v)) return INVALID;
-  // Number() also reads 0x, 0o and 0b literals, which are not decimal numbers.
-  const radix = s.length > 2 && s.charCodeAt(0) === 48 ? s.charCodeAt(1) | 0x20 : 0;
-  return radix === 0x78 || radix === 0x6f || radix === 0x62 ? INVALID : v;
-}
-
-/**
- * int64: up to 15 digits are read as an exact number (no bigint to allocate; the encoder takes
- * either), longer ones as a bigint checked against the int64 range.
- */
-function parseInt64(raw: string): unknown {
-  const s = raw.trim();
-  const n = s.length;
-  if (n === 0) return null;
-  const sign = s.charCodeAt(0);
-  const start = sign === 45 || sign === 43 ? 1 : 0;
-  if (n - start > 15 || n === start) {
-    if (!INTEGER.test(s)) return INVALID;
-    const v = BigInt(s);
-    return v < INT64_MIN || v > INT64_MAX ? INVALID : v;
-  }
-  let v = 0;
-  for (let i = start; i < n; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return INVALID;
-    v = v * 10 + d;
-  }
-  return sign === 45 && v !== 0 ? -v : v;
-}
 
 /**
  * Converts records of byte text (see utf8ByteText) into column-major values for bronze, checking field count, limits,
@@ -131,14 +23,15 @@ export class RowConverter {
     contract: Contract,
     private readonly mapping: HeaderMapping,
   ) {
-    this.parsers = contract.columns.map((c) => parserFor(c, contract.bronze.empty_string_as_null));
+    this.parsers = contract.columns.map((c) => columnParser(c, contract));
     this.names = contract.columns.map((c) => c.name);
-    this.typeNames = contract.columns.map((c) => c.type);
+    this.typeNames = contract.columns.map(typeLabel);
     this.required = contract.columns.map((c) => !c.nullable);
     this.maxFieldBytes = contract.limits.max_field_bytes;
     this.scratch = new Array(contract.columns.length);
-    this.verbatim =
-      !contract.bronze.empty_string_as_null && contract.columns.every((c) => c.type === 'string');
+    this.verbatim = contract.columns.every(
+      (c) => c.type === 'string' && nullMarkersOf(c, contract).length === 0,
+    );
   }
 
   /**
@@ -166,14 +59,19 @@ export class RowConverter {
       if (!fieldsFit && raw.length > this.maxFieldBytes) return this.tooLong(c);
       let value = this.parsers[c]!(raw);
       // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
-      if (value === INVALID && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
-      if (value === INVALID)
-        return `field ${this.names[c]}: cannot read "${truncate(textOf(raw))}" as ${this.typeNames[c]}`;
+      if (value instanceof BadValue && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
+      if (value instanceof BadValue) return this.badValue(c, raw, value);
       if (value === null && this.required[c]) return `field ${this.names[c]} is required but empty`;
       scratch[c] = value;
     }
     for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
     return undefined;
+  }
+
+  /** The reason a row is bad for one value: the column, the value and, when known, why. */
+  private badValue(c: number, raw: string, bad: BadValue): string {
+    const why = bad.reason ? `: ${bad.reason}` : '';
+    return `field ${this.names[c]}: cannot read "${truncate(textOf(raw))}" as ${this.typeNames[c]}${why}`;
   }
 
   private tooLong(c: number): string {

@@ -1,7 +1,10 @@
+import { daysFromCivil, daysInMonth, twoDigits } from './datetime-format.js';
+import type { WallToUtc } from './timezone.js';
+
 /**
  * ISO 8601 timestamps read by hand: `YYYY-MM-DD`, optionally followed by `T`, `t` or a space and
  * `HH:MM`, `:SS` and a fraction of up to 9 digits, and a zone (`Z`, `±HH:MM` or `±HHMM`). Without
- * a zone the time is UTC. The result is microseconds since the epoch: a number while it is a safe
+ * a zone the time is UTC, or wall-clock time that `toUtc` converts. The result is microseconds since the epoch: a number while it is a safe
  * integer (years 1685 to 2255), else a bigint; digits past the sixth of a fraction are dropped.
  *
  * A calendar date that does not exist (2023-02-29, 04-31) is invalid: Date.parse would roll it
@@ -15,33 +18,11 @@ const MICROS_PER_SECOND = 1_000_000;
 // Seconds within which seconds * 1e6 + micros stays a safe integer.
 const SAFE_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / MICROS_PER_SECOND) - 1;
 
-function twoDigits(s: string, p: number): number {
-  const a = s.charCodeAt(p) - 48;
-  const b = s.charCodeAt(p + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return isLeap(y) ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
-/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, m: number, d: number): number {
-  const y = m <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
 /** Epoch microseconds of an ISO timestamp, BAD_TIMESTAMP, or undefined when `s` is not in the form. */
-export function parseIsoTimestamp(s: string): number | bigint | typeof BAD_TIMESTAMP | undefined {
+export function parseIsoTimestamp(
+  s: string,
+  toUtc?: WallToUtc,
+): number | bigint | typeof BAD_TIMESTAMP | undefined {
   const n = s.length;
   if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
   const y1 = twoDigits(s, 0);
@@ -53,6 +34,7 @@ export function parseIsoTimestamp(s: string): number | bigint | typeof BAD_TIMES
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return BAD_TIMESTAMP;
   let seconds = daysFromCivil(year, month, day) * 86_400;
   let micros = 0;
+  let zoned = false;
   let p = 10;
   if (p < n) {
     const sep = s.charCodeAt(p);
@@ -84,8 +66,10 @@ export function parseIsoTimestamp(s: string): number | bigint | typeof BAD_TIMES
     }
     if (p < n) {
       const zone = s.charCodeAt(p);
-      if ((zone === 90 || zone === 122) && p + 1 === n) p++;
-      else if (zone === 43 || zone === 45) {
+      if ((zone === 90 || zone === 122) && p + 1 === n) {
+        p++;
+        zoned = true;
+      } else if (zone === 43 || zone === 45) {
         const oh = twoDigits(s, p + 1);
         const colon = s.charCodeAt(p + 3) === 58 ? 1 : 0;
         const om = twoDigits(s, p + 3 + colon);
@@ -93,11 +77,13 @@ export function parseIsoTimestamp(s: string): number | bigint | typeof BAD_TIMES
         if (oh > 23 || om > 59) return BAD_TIMESTAMP;
         const offset = (oh * 3600 + om * 60) * (zone === 43 ? 1 : -1);
         seconds -= offset;
+        zoned = true;
         p = n;
       } else return undefined;
     }
   }
   if (p !== n) return undefined;
+  if (toUtc && !zoned) seconds = toUtc(seconds);
   if (Math.abs(seconds) <= SAFE_SECONDS) return seconds * MICROS_PER_SECOND + micros;
   return BigInt(seconds) * BigInt(MICROS_PER_SECOND) + BigInt(micros);
 }

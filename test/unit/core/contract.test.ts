@@ -37,10 +37,64 @@ describe('dataset contracts', () => {
     [{ ...minimal, primary_key: ['nope'] }, 'primary_key.0'],
     [{ ...minimal, ingestion_key: 'Bad-Name' }, 'ingestion_key'],
     [{ ...minimal, colums: [] }, '(root)'],
+    [{ ...minimal, columns: [{ name: 'a', type: 'decimal', scale: 2 }] }, 'columns.0.precision'],
+    [{ ...minimal, columns: [{ name: 'a', type: 'decimal', precision: 10 }] }, 'columns.0.scale'],
+    [
+      { ...minimal, columns: [{ name: 'a', type: 'decimal', precision: 39, scale: 0 }] },
+      'columns.0.precision',
+    ],
+    [{ ...minimal, columns: [{ name: 'a', type: 'decimal', precision: 4, scale: 5 }] }, 'columns.0.scale'],
+    [{ ...minimal, columns: [{ name: 'a', type: 'int64', precision: 4 }] }, 'columns.0.precision'],
+    [{ ...minimal, columns: [{ name: 'a', type: 'date', format: 'dd/MM/yyyy HH:mm' }] }, 'columns.0.format'],
+    [{ ...minimal, columns: [{ name: 'a', type: 'date', format: 'epoch_seconds' }] }, 'columns.0.format'],
+    [
+      { ...minimal, columns: [{ name: 'a', type: 'timestamp', format: 'yyyy-MM-ddTHH' }] },
+      'columns.0.format',
+    ],
+    [{ ...minimal, columns: [{ name: 'a', type: 'timestamp', format: 'MM/yyyy' }] }, 'columns.0.format'],
+    [{ ...minimal, columns: [{ name: 'a', type: 'timestamp', format: 'Mdyyyy' }] }, 'columns.0.format'],
+    [
+      { ...minimal, columns: [{ name: 'a', type: 'timestamp', timezone: 'Mars/Olympus' }] },
+      'columns.0.timezone',
+    ],
+    [{ ...minimal, columns: [{ name: 'a', type: 'string', timezone: 'UTC' }] }, 'columns.0.timezone'],
+    [
+      { ...minimal, columns: [{ name: 'a', type: 'boolean', true_values: ['x'], false_values: ['X'] }] },
+      'columns.0.false_values',
+    ],
+    [{ ...minimal, null_values: 'NULL' }, 'null_values'],
   ])('rejects %j naming the field %s', (raw, field) => {
     expect(() => parseContract(raw, 'things.json')).toThrow(
       new RegExp(`things\\.json: .*${field.replace(/[().]/g, '\\$&')}`),
     );
+  });
+
+  it('names the field and the problem of a bad date format', () => {
+    const raw = { ...minimal, columns: [{ name: 'a', type: 'timestamp', format: 'yyyy-MM-dd hh:mm' }] };
+    expect(() => parseContract(raw, 'things.json')).toThrow(
+      'columns.0.format: invalid timestamp format "yyyy-MM-dd hh:mm": unknown pattern letter "h" at position 12',
+    );
+  });
+
+  it('accepts every type with its options', () => {
+    const columns = [
+      { name: 'a', type: 'int32' },
+      { name: 'b', type: 'decimal', precision: 38, scale: 38 },
+      { name: 'c', type: 'date', format: 'dd/MM/yyyy', null_values: ['00/00/0000'] },
+      { name: 'd', type: 'timestamp', format: "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", timezone: 'Europe/Paris' },
+      { name: 'e', type: 'timestamp', format: 'epoch_millis' },
+      { name: 'f', type: 'boolean', true_values: ['J'], false_values: ['N'], case_sensitive: true },
+    ];
+    const contract = parseContract({ ...minimal, columns, null_values: ['', 'NULL'] }, 'things.json');
+    expect(contract.columns.map((c) => c.type)).toEqual([
+      'int32',
+      'decimal',
+      'date',
+      'timestamp',
+      'timestamp',
+      'boolean',
+    ]);
+    expect(contract.null_values).toEqual(['', 'NULL']);
   });
 
   it('requires the file name to match the ingestion key', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INVALID, parseDouble } from '../../../lambdas/core/validate/rows.js';
+import { INVALID, parseDouble } from '../../../lambdas/core/validate/values.js';
 
 /** What the double parser must agree with: Number(), less radix literals and non-finite values. */
 function reference(raw: string): unknown {

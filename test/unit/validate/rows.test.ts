@@ -61,8 +61,14 @@ describe('RowConverter', () => {
     expect(convert([raw, '', '', '', '']).values[0]).toBe(value);
   });
 
-  it.each(['9223372036854775808', '1.0', '1e3', '--1', '+', '12 3'])('rejects int64 %j', (raw) => {
+  it.each(['1.0', '1e3', '--1', '+', '12 3'])('rejects int64 %j', (raw) => {
     expect(convert([raw, '', '', '', '']).problem).toBe(`field id: cannot read "${raw}" as int64`);
+  });
+
+  it('rejects an int64 out of range and says so', () => {
+    expect(convert(['9223372036854775808', '', '', '', '']).problem).toBe(
+      'field id: cannot read "9223372036854775808" as int64: is out of the int64 range',
+    );
   });
 
   it.each([
