@@ -1,3 +1,5 @@
+import type { SchemaDrift } from './schema-evolution.js';
+
 /**
  * The file-state ledger: one item per source file, keyed by (ingestion_key, file_path).
  * Every transition is a conditional write in the adapter (see DESIGN.md, "Ledger").
@@ -70,6 +72,12 @@ export interface LedgerItem {
   readonly bronze_path?: string;
   readonly quarantine_path?: string;
   readonly error?: FileErrorInfo;
+  /** Declared columns the completed file lacked (NULL in bronze). */
+  readonly columns_missing?: string[];
+  /** Columns of the completed file the contract does not declare (ignored or rescued). */
+  readonly columns_unexpected?: string[];
+  /** Values kept in `_rescued_data`, by column. */
+  readonly values_rescued?: Record<string, number>;
   readonly first_seen_at: string;
   /** Epoch seconds of the last terminal outcome. */
   readonly processed_at?: number;
@@ -113,6 +121,8 @@ export interface CompletionResult {
   readonly bronzePath?: string;
   /** `s3://bucket/key` of quarantined rows, when some rows were set aside. */
   readonly quarantinePath?: string;
+  /** Columns missing or unexpected and values rescued (schema evolution), when any. */
+  readonly drift?: SchemaDrift;
 }
 
 export interface RejectionResult {
