@@ -165,6 +165,27 @@ export const HeaderPolicySchema = z
   })
   .strict();
 
+export const SchemaEvolutionSchema = z
+  .object({
+    unexpected_columns: z
+      .enum(['reject', 'ignore', 'rescue'])
+      .optional()
+      .describe(
+        'columns of a file the contract does not declare: reject the file, ignore them (reported), or rescue their values into _rescued_data; default reject ("ignore" when header.extra_columns is "allow")',
+      ),
+    missing_columns: z
+      .enum(['reject', 'null'])
+      .default('reject')
+      .describe('declared columns a file lacks: reject the file, or NULL for nullable columns (reported)'),
+    bad_values: z
+      .enum(['bad_row', 'rescue'])
+      .default('bad_row')
+      .describe(
+        'a value that does not parse as its type: the row is bad, or the value is NULL and its text goes to _rescued_data (nullable columns)',
+      ),
+  })
+  .strict();
+
 export const ErrorPolicySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('abort') }).strict(),
   z
@@ -232,7 +253,10 @@ export const ContractSchema = z
     header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
     delimiter: asciiChar.default(',').describe('one ASCII character'),
     quote_char: asciiChar.default('"').describe('one ASCII character'),
-    encoding: z.enum(['utf-8']).default('utf-8'),
+    encoding: z
+      .enum(['utf-8', 'windows-1252', 'iso-8859-1', 'utf-16'])
+      .default('utf-8')
+      .describe('text encoding of the files; bronze is UTF-8 ("utf-16" needs a byte order mark)'),
     null_values: nullMarkers
       .optional()
       .describe(
@@ -243,6 +267,7 @@ export const ContractSchema = z
       .default('auto')
       .describe('"auto" means gzip when the key ends in .gz'),
     error_policy: ErrorPolicySchema.default({ mode: 'abort' }),
+    schema_evolution: SchemaEvolutionSchema.default(SchemaEvolutionSchema.parse({})),
     primary_key: z.array(z.string()).optional(),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     partition_date: PartitionDateSchema.optional(),
@@ -294,6 +319,13 @@ export const ContractSchema = z
           message: `"${k}" is not a declared column`,
         });
     });
+    if (c.header.extra_columns === 'allow' && c.schema_evolution.unexpected_columns === 'reject') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schema_evolution', 'unexpected_columns'],
+        message: '"reject" contradicts header.extra_columns "allow"',
+      });
+    }
     if (c.partition_date) {
       let problem: string | undefined;
       try {

@@ -5,6 +5,7 @@ import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
 import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger, sourcePathFor } from './ledger.js';
 import { sourceFileMetadata } from './object-metadata.js';
 import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
+import { hasDrift, type SchemaDrift } from './schema-evolution.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */
 export const LEASE_MARGIN_MS = 60_000;
@@ -79,6 +80,8 @@ export interface FileOutcome {
   readonly error?: FileErrorInfo;
   readonly reason?: string;
   readonly durationMs: number;
+  /** Schema evolution of a completed file: columns missing or unexpected, values rescued. */
+  readonly drift?: SchemaDrift;
 }
 
 /** An outcome before the engine stamps it with the file, the run and the duration. */
@@ -335,6 +338,7 @@ async function completeFile(
       rowsRejected: result.rowsRejected,
       ...(result.bronzeEtag ? { bronzePath: `s3://${deps.buckets.bronze}/${file.bronzeKey}` } : {}),
       ...(quarantinePath ? { quarantinePath } : {}),
+      ...(hasDrift(result.drift) ? { drift: result.drift } : {}),
     },
   );
   return finish({
@@ -346,6 +350,7 @@ async function completeFile(
     rowsRejected: result.rowsRejected,
     bytes: result.sourceBytes,
     ...(result.bronzeEtag ? { bronzeKey: file.bronzeKey } : {}),
+    ...(hasDrift(result.drift) ? { drift: result.drift } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
  * Every transition is a conditional write in the adapter (see DESIGN.md, "Ledger").
  */
 import { createHash } from 'node:crypto';
+import type { SchemaDrift } from './schema-evolution.js';
 
 /** A file's state. Set before work starts and changed only by conditional writes. */
 export enum FileStatus {
@@ -73,6 +74,12 @@ export interface LedgerItem {
   readonly bronze_path?: string;
   readonly quarantine_path?: string;
   readonly error?: FileErrorInfo;
+  /** Declared columns the completed file lacked (NULL in bronze). */
+  readonly columns_missing?: string[];
+  /** Columns of the completed file the contract does not declare (ignored or rescued). */
+  readonly columns_unexpected?: string[];
+  /** Values kept in `_rescued_data`, by column. */
+  readonly values_rescued?: Record<string, number>;
   readonly first_seen_at: string;
   /** Epoch seconds of the last terminal outcome. */
   readonly processed_at?: number;
@@ -118,6 +125,8 @@ export interface CompletionResult {
   readonly bronzePath?: string;
   /** `s3://bucket/key` of quarantined rows, when some rows were set aside. */
   readonly quarantinePath?: string;
+  /** Columns missing or unexpected and values rescued (schema evolution), when any. */
+  readonly drift?: SchemaDrift;
 }
 
 export interface RejectionResult {

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { glueTypeOf } from '../../lambdas/core/catalog-types.js';
 import type { Contract } from '../../lambdas/core/contract.js';
 import { bronzePrefixFor } from '../../lambdas/core/layout.js';
+import { RESCUED_DATA_COLUMN, usesRescue } from '../../lambdas/core/schema-evolution.js';
 
 export interface BronzeCatalogProps {
   /** The validated dataset contracts: one table each. */
@@ -24,10 +25,18 @@ export const LINEAGE_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
   { name: '_run_id', type: 'string', comment: 'the ingest run that wrote the row' },
 ];
 
-/** The Glue columns of a dataset's bronze table: its contract columns, then the lineage columns. */
+/** The column of rescued values, in the tables of datasets that rescue. */
+export const RESCUED_DATA_GLUE_COLUMN: glue.CfnTable.ColumnProperty = {
+  name: RESCUED_DATA_COLUMN,
+  type: 'string',
+  comment: 'JSON object of column name to raw text that did not fit the contract; NULL when none',
+};
+
+/** The Glue columns of a dataset's bronze table: its contract columns, `_rescued_data` when it rescues, then lineage. */
 export function glueColumnsFor(contract: Contract): glue.CfnTable.ColumnProperty[] {
   return [
     ...contract.columns.map((c) => ({ name: c.name.toLowerCase(), type: glueTypeOf(c) })),
+    ...(usesRescue(contract) ? [RESCUED_DATA_GLUE_COLUMN] : []),
     ...LINEAGE_COLUMNS,
   ];
 }

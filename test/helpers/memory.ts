@@ -240,6 +240,10 @@ export class MemoryLedger implements Ledger {
       bronze_path: r.bronzePath,
       quarantine_path: r.quarantinePath,
       error: undefined,
+      columns_missing: r.drift?.columnsMissing.length ? [...r.drift.columnsMissing] : undefined,
+      columns_unexpected: r.drift?.columnsUnexpected.length ? [...r.drift.columnsUnexpected] : undefined,
+      values_rescued:
+        r.drift && Object.keys(r.drift.valuesRescued).length ? { ...r.drift.valuesRescued } : undefined,
     });
   }
 
@@ -249,6 +253,9 @@ export class MemoryLedger implements Ledger {
       rows_rejected: r.rowsRejected,
       quarantine_path: r.quarantinePath,
       error: r.error,
+      columns_missing: undefined,
+      columns_unexpected: undefined,
+      values_rescued: undefined,
     });
   }
 

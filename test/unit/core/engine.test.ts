@@ -344,6 +344,66 @@ describe('ingestObject', () => {
   });
 });
 
+describe('schema evolution', () => {
+  const evolving = testContract({
+    columns: [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'name' },
+      { name: 'amount', type: 'double' },
+    ],
+    schema_evolution: { unexpected_columns: 'rescue', missing_columns: 'null', bad_values: 'rescue' },
+  });
+
+  it('writes rescued values to _rescued_data and records the drift on the ledger item and the outcome', async () => {
+    const engine = memoryEngine([evolving]);
+    engine.land('things/d.csv', 'id,name,region\n1,a,north\n2,b,\n');
+    const outcome = await engine.ingest('things/d.csv');
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      rowsIngested: 2,
+      drift: { columnsMissing: ['amount'], columnsUnexpected: ['region'], valuesRescued: { region: 1 } },
+    });
+    const rows = await bronzeOf(engine, 'things/d.csv');
+    expect(rows).toEqual([
+      expect.objectContaining({ id: 1n, name: 'a', amount: null, _rescued_data: '{"region":"north"}' }),
+      expect.objectContaining({ id: 2n, name: 'b', amount: null, _rescued_data: null }),
+    ]);
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/d.csv',
+    });
+    expect(item).toMatchObject({
+      columns_missing: ['amount'],
+      columns_unexpected: ['region'],
+      values_rescued: { region: 1 },
+    });
+  });
+
+  it('clears the drift of an earlier version when a clean version completes', async () => {
+    const engine = memoryEngine([evolving]);
+    engine.land('things/d.csv', 'id,name,amount\n1,a,x\n');
+    await engine.ingest('things/d.csv');
+    engine.land('things/d.csv', 'id,name,amount\n1,a,1.5\n');
+    expect((await engine.ingest('things/d.csv')).drift).toBeUndefined();
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/d.csv',
+    });
+    expect(item?.values_rescued).toBeUndefined();
+  });
+
+  it('has no _rescued_data column in bronze of a dataset that does not rescue', async () => {
+    const engine = memoryEngine([testContract({ schema_evolution: { unexpected_columns: 'ignore' } })]);
+    engine.land('things/i.csv', 'id,name,extra\n1,a,z\n');
+    expect(await engine.ingest('things/i.csv')).toMatchObject({
+      status: 'completed',
+      drift: { columnsUnexpected: ['extra'] },
+    });
+    const [row] = (await bronzeOf(engine, 'things/i.csv'))!;
+    expect(Object.keys(row!)).not.toContain('_rescued_data');
+  });
+});
+
 describe('row accounting', () => {
   /** The quarantine report of a rejected file. */
   const reportOf = (engine: ReturnType<typeof memoryEngine>, key: string) =>
