@@ -159,6 +159,7 @@ export class DynamoDbLedger implements Ledger {
     else set.push('bronze_path = :bronze');
     if (result.quarantinePath === undefined) remove.push('quarantine_path');
     else set.push('quarantine_path = :quarantine');
+    if (result.partitionDate !== undefined) set.push('partition_date = :dt');
     return this.finishClaim(transition, {
       UpdateExpression: updateExpression({ set, remove }),
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -168,6 +169,7 @@ export class DynamoDbLedger implements Ledger {
         ':rejected': result.rowsRejected,
         ':bronze': result.bronzePath,
         ':quarantine': result.quarantinePath,
+        ':dt': result.partitionDate,
       }),
     });
   }

@@ -237,6 +237,7 @@ export class MemoryLedger implements Ledger {
       rows_ingested: r.rowsIngested,
       rows_rejected: r.rowsRejected,
       bronze_path: r.bronzePath,
+      partition_date: r.partitionDate,
       quarantine_path: r.quarantinePath,
       error: undefined,
     });
