@@ -223,8 +223,11 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
           o.dryRun ? ['table', 'landingBucket'] : ['table', 'landingBucket', 'queueUrl'],
         );
         const queue = o.dryRun || !('queueUrl' in t) ? DRY_RUN_QUEUE : s.queue(t.queueUrl);
+        // A forced sweep clears bronze a lost ledger no longer names (see SweepDeps.bronzeBucket).
+        const bronzeBucket =
+          o.force && !o.dryRun ? (await s.target(['bronzeBucket'])).bronzeBucket : undefined;
         return sweepCommand(
-          { ...(await s.landingDeps()), queue },
+          { ...(await s.landingDeps()), queue, ...(bronzeBucket ? { bronzeBucket } : {}) },
           {
             ...(o.dataset ? { datasets: o.dataset } : {}),
             dryRun: o.dryRun ?? false,

@@ -161,6 +161,7 @@ export class DynamoDbLedger implements Ledger {
     if (result.quarantinePath === undefined) remove.push('quarantine_path');
     else set.push('quarantine_path = :quarantine');
     const drift = driftUpdate(result.drift);
+    if (result.partitionDate !== undefined) set.push('partition_date = :dt');
     return this.finishClaim(transition, {
       UpdateExpression: updateExpression({
         set: [...set, ...drift.set],
@@ -174,6 +175,7 @@ export class DynamoDbLedger implements Ledger {
         ':rejected': result.rowsRejected,
         ':bronze': result.bronzePath,
         ':quarantine': result.quarantinePath,
+        ':dt': result.partitionDate,
       }),
     });
   }

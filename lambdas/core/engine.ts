@@ -1,8 +1,16 @@
 import { type Contract, resolveDataset } from './contract.js';
 import { type ConvertResult, convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
-import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
-import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger, sourcePathFor } from './ledger.js';
+import { bronzeKeyFor, bronzeSlotOf, partitionDateFor, quarantineKeysFor } from './layout.js';
+import {
+  type ClaimOutcome,
+  type FileErrorInfo,
+  filePathFor,
+  type Ledger,
+  type LedgerItem,
+  parseS3Uri,
+  sourcePathFor,
+} from './ledger.js';
 import { sourceFileMetadata } from './object-metadata.js';
 import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
 import { hasDrift, type SchemaDrift } from './schema-evolution.js';
@@ -82,10 +90,22 @@ export interface FileOutcome {
   readonly durationMs: number;
   /** Schema evolution of a completed file: columns missing or unexpected, values rescued. */
   readonly drift?: SchemaDrift;
+  /** The source version read, when S3 gave one. */
+  readonly versionId?: string;
+  /** The bronze partition date (YYYY-MM-DD) of a claimed file. */
+  readonly partitionDate?: string;
+  /** ISO times the engine started and finished the file. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
 }
 
 /** An outcome before the engine stamps it with the file, the run and the duration. */
-type OutcomeFields = Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>;
+type OutcomeFields = Omit<
+  FileOutcome,
+  'durationMs' | 'bucket' | 'key' | 'runId' | 'startedAt' | 'finishedAt'
+>;
+/** Facts learnt along the way that every later outcome of the file carries. */
+type OutcomeFacts = { versionId?: string; partitionDate?: string };
 type Finish = (outcome: OutcomeFields) => FileOutcome;
 
 /** Whether a key is gzip-compressed under the contract's compression setting. */
@@ -112,6 +132,9 @@ interface ClaimedFile {
   /** The ledger key and the claim this run holds on it. */
   readonly owned: { ingestionKey: string; filePath: string; runId: string; etag: string };
   readonly bronzeKey: string;
+  /** Bronze objects of earlier versions of this file in other partitions: removed once this one is. */
+  readonly staleBronzeKeys: readonly string[];
+  readonly partitionDate: string;
   readonly qKeys: ReturnType<typeof quarantineKeysFor>;
   readonly startedAt: Date;
 }
@@ -127,7 +150,8 @@ export async function ingestObject(
   invocation: Invocation,
 ): Promise<FileOutcome> {
   const startedAt = deps.clock.now();
-  const finish = outcomeReporter(deps, request, invocation, startedAt);
+  const facts: OutcomeFacts = {};
+  const finish = outcomeReporter(deps, request, invocation, startedAt, facts);
 
   const match = resolveDataset(deps.contracts, deps.buckets.landing, request.bucket, request.key);
   if (!match)
@@ -144,6 +168,13 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
   }
   if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
+  if (head.versionId) facts.versionId = head.versionId;
+  let partitionDate: string;
+  try {
+    partitionDate = partitionDateFor(contract.partition_date?.key_pattern, head);
+  } catch (e) {
+    return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
+  }
 
   let claim: ClaimOutcome;
   try {
@@ -152,6 +183,8 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
   if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag));
+  facts.partitionDate = partitionDate;
+  const bronzeKey = bronzeKeyFor(dataset, partitionDate, head.bucket, head.key);
 
   const file: ClaimedFile = {
     contract,
@@ -164,7 +197,9 @@ export async function ingestObject(
       runId: invocation.runId,
       etag: head.etag,
     },
-    bronzeKey: bronzeKeyFor(dataset, head.bucket, head.key),
+    bronzeKey,
+    staleBronzeKeys: staleBronzeKeys(claim.previous, deps.buckets.bronze, bronzeKey),
+    partitionDate,
     qKeys: quarantineKeysFor(dataset, head.bucket, head.key),
     startedAt,
   };
@@ -177,15 +212,20 @@ function outcomeReporter(
   request: IngestRequest,
   invocation: Invocation,
   startedAt: Date,
+  facts: OutcomeFacts,
 ): Finish {
   const { bucket, key } = request;
   return (outcome) => {
+    const finishedAt = deps.clock.now();
     const result: FileOutcome = {
       bucket,
       key,
       runId: invocation.runId,
+      ...facts,
       ...outcome,
-      durationMs: deps.clock.now().getTime() - startedAt.getTime(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
     };
     const log =
       result.status === 'failed'
@@ -244,6 +284,7 @@ function unclaimedOutcome(
         dataset,
         etag,
         reason: `failed ${claim.item.attempts} times; run "bronze reprocess" to try again`,
+        ...(claim.item.error ? { error: claim.item.error } : {}),
       };
     case 'busy':
       // Same version: the holder finishes it or its own message returns after a crash. A newer
@@ -256,6 +297,27 @@ function unclaimedOutcome(
         reason: `held by run ${claim.item.run_id}`,
       };
   }
+}
+
+/**
+ * The earlier version's bronze object when it sits in another partition of the same source file
+ * (or under the unpartitioned layout): the one copy this run must remove to keep invariant 1.
+ */
+function staleBronzeKeys(
+  previous: LedgerItem | undefined,
+  bronzeBucket: string,
+  bronzeKey: string,
+): string[] {
+  if (!previous?.bronze_path) return [];
+  const { bucket, key } = parseS3Uri(previous.bronze_path);
+  if (bucket !== bronzeBucket || key === bronzeKey || bronzeSlotOf(key) !== bronzeSlotOf(bronzeKey))
+    return [];
+  return [key];
+}
+
+/** Removes this file's bronze objects in other partitions, before the ledger records the outcome. */
+async function removeStaleBronze(deps: EngineDeps, file: ClaimedFile): Promise<void> {
+  for (const key of file.staleBronzeKeys) await deps.store.delete(deps.buckets.bronze, key);
 }
 
 /** The footer metadata of the bronze object: enough for `bronze reconcile` to rebuild the item. */
@@ -331,11 +393,13 @@ async function completeFile(
 ): Promise<FileOutcome> {
   // No data rows: no bronze object, and none left from an earlier version.
   if (!result.bronzeEtag) await deps.store.delete(deps.buckets.bronze, file.bronzeKey);
+  await removeStaleBronze(deps, file);
   await deps.ledger.markCompleted(
     { ...file.owned, now: deps.clock.now() },
     {
       rowsIngested: result.rowsIngested,
       rowsRejected: result.rowsRejected,
+      partitionDate: file.partitionDate,
       ...(result.bronzeEtag ? { bronzePath: `s3://${deps.buckets.bronze}/${file.bronzeKey}` } : {}),
       ...(quarantinePath ? { quarantinePath } : {}),
       ...(hasDrift(result.drift) ? { drift: result.drift } : {}),
@@ -419,6 +483,7 @@ async function rejectFile(
     });
     // A rejected version leaves no bronze behind, not even an earlier version's.
     await deps.store.delete(deps.buckets.bronze, file.bronzeKey);
+    await removeStaleBronze(deps, file);
     await deps.ledger.markRejected(
       { ...owned, now: deps.clock.now() },
       {

@@ -72,6 +72,8 @@ export interface LedgerItem {
   readonly rows_ingested?: number;
   readonly rows_rejected?: number;
   readonly bronze_path?: string;
+  /** The bronze partition date (YYYY-MM-DD) of the completed version. */
+  readonly partition_date?: string;
   readonly quarantine_path?: string;
   readonly error?: FileErrorInfo;
   /** Declared columns the completed file lacked (NULL in bronze). */
@@ -123,6 +125,8 @@ export interface CompletionResult {
   readonly rowsRejected: number;
   /** `s3://bucket/key` of the bronze object, absent when the file had no data rows. */
   readonly bronzePath?: string;
+  /** The bronze partition date (YYYY-MM-DD) the file was written under. */
+  readonly partitionDate?: string;
   /** `s3://bucket/key` of quarantined rows, when some rows were set aside. */
   readonly quarantinePath?: string;
   /** Columns missing or unexpected and values rescued (schema evolution), when any. */

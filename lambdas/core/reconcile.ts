@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parquetMetadata } from 'hyparquet';
-import { bronzePrefixFor, quarantineKeysFor } from './layout.js';
+import { bronzePrefixFor, bronzeSlotFor, bronzeSlotOf, quarantineKeysFor } from './layout.js';
 import { FileStatus, filePathOf, type Ledger, type LedgerItem, parseS3Uri, sourcePathOf } from './ledger.js';
 import { sourceFileFromMetadata } from './object-metadata.js';
 import type { Clock, ObjectHead, ObjectStore } from './ports.js';
@@ -102,9 +102,20 @@ export interface ReconcileInput {
   readonly now: Date;
 }
 
+/** A second bronze object of one source file (another partition, or the unpartitioned layout). */
+export interface DuplicateBronze {
+  /** The object removed (or, in a dry run, that would be). */
+  readonly path: string;
+  readonly sourceFile: string;
+  /** The object the file keeps, when it keeps one. */
+  readonly kept?: string;
+}
+
 export interface ReconcilePlan {
   /** Items to write, one per file, from its newest evidence. */
   readonly restore: RestoredLedgerItem[];
+  /** Copies of a file's bronze beside the one its item (restored or kept) stands for: removed. */
+  readonly duplicates: DuplicateBronze[];
   /** Files that already have an item: left alone. */
   readonly alreadyInLedger: number;
   /** Older evidence of a file that has newer evidence (for example a report from before a fix). */
@@ -319,17 +330,21 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
   }
 
   const restore: RestoredLedgerItem[] = [];
+  const duplicates: DuplicateBronze[] = [];
   let alreadyInLedger = 0;
   let superseded = 0;
   for (const [file, candidates] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const item = input.existing.get(filePathOf(file));
+    const ownSlot = slotOfFile(dataset, file);
     if (item) {
       alreadyInLedger++;
       for (const c of candidates) {
         if (c.kind !== 'bronze') continue;
         const stale = staleBronzeReason(item, c.evidence.bronzePath);
-        if (stale)
-          orphans.push({ kind: 'bronze_not_referenced', path: c.evidence.bronzePath, detail: stale });
+        if (!stale) continue;
+        if (slotOfPath(c.evidence.bronzePath) === ownSlot)
+          duplicates.push(duplicate(c.evidence.bronzePath, file, item.bronze_path));
+        else orphans.push({ kind: 'bronze_not_referenced', path: c.evidence.bronzePath, detail: stale });
       }
       continue;
     }
@@ -338,6 +353,15 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       (a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0) || (a.kind === 'bronze' ? -1 : 1),
     );
     superseded += older.length;
+    const kept = newest!.kind === 'bronze' ? newest!.evidence.bronzePath : undefined;
+    for (const c of older) {
+      if (
+        c.kind === 'bronze' &&
+        c.evidence.bronzePath !== kept &&
+        slotOfPath(c.evidence.bronzePath) === ownSlot
+      )
+        duplicates.push(duplicate(c.evidence.bronzePath, file, kept));
+    }
     restore.push(
       newest!.kind === 'bronze'
         ? itemFromBronze(dataset, newest!.evidence, input)
@@ -354,7 +378,22 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       });
     }
   }
-  return { restore, alreadyInLedger, superseded, orphans, unreadableReports };
+  return { restore, duplicates, alreadyInLedger, superseded, orphans, unreadableReports };
+}
+
+/** The slot of the bronze keys the engine writes for a source file (`s3://bucket/key`). */
+function slotOfFile(dataset: string, sourceFile: string): string {
+  const { bucket, key } = parseS3Uri(sourceFile);
+  return bronzeSlotFor(dataset, bucket, key);
+}
+
+/** The slot of a bronze object given as `s3://bucket/key`. */
+function slotOfPath(bronzePath: string): string {
+  return bronzeSlotOf(parseS3Uri(bronzePath).key);
+}
+
+function duplicate(path: string, sourceFile: string, kept: string | undefined): DuplicateBronze {
+  return kept ? { path, sourceFile, kept } : { path, sourceFile };
 }
 
 /** Why a bronze object is stale next to its file's finished item; undefined while it is fine or in flight. */
@@ -396,6 +435,8 @@ export interface ReconcileReport {
   readonly restored: { readonly filePath: string; readonly status: FileStatus; readonly from: string }[];
   /** Items another writer created between the plan and the write (restore never overwrites). */
   readonly raced: number;
+  /** Second bronze objects of one source file, removed (in a dry run, to be removed). */
+  readonly duplicatesRemoved: DuplicateBronze[];
   readonly alreadyInLedger: number;
   readonly superseded: number;
   readonly orphans: Orphan[];
@@ -564,6 +605,12 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     now,
   });
 
+  if (!options.dryRun) {
+    for (const d of plan.duplicates) {
+      const { bucket, key } = parseS3Uri(d.path);
+      await deps.store.delete(bucket, key);
+    }
+  }
   const restored: ReconcileReport['restored'][number][] = [];
   let raced = 0;
   for (const item of plan.restore) {
@@ -582,6 +629,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     reportsRead: reports.length,
     restored,
     raced,
+    duplicatesRemoved: plan.duplicates,
     alreadyInLedger: plan.alreadyInLedger,
     superseded: plan.superseded,
     orphans: plan.orphans,
@@ -600,6 +648,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         restored_completed: restored.filter((r) => r.status === FileStatus.Completed).length,
         restored_rejected: restored.filter((r) => r.status === FileStatus.Rejected).length,
         raced,
+        duplicates_removed: plan.duplicates.length,
         orphans: plan.orphans.length,
         unreadable_reports: plan.unreadableReports.length,
       },

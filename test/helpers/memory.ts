@@ -238,6 +238,7 @@ export class MemoryLedger implements Ledger {
       rows_ingested: r.rowsIngested,
       rows_rejected: r.rowsRejected,
       bronze_path: r.bronzePath,
+      partition_date: r.partitionDate,
       quarantine_path: r.quarantinePath,
       error: undefined,
       columns_missing: r.drift?.columnsMissing.length ? [...r.drift.columnsMissing] : undefined,

@@ -11,7 +11,6 @@ import { show } from '../../../cli/commands/show.js';
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store.js';
 import { SqsIngestQueue } from '../../../lambdas/adapters/sqs-ingest-queue.js';
 import { loadContracts } from '../../../lambdas/core/contract.js';
-import { bronzeKeyFor } from '../../../lambdas/core/layout.js';
 import { FileStatus, filePathFor } from '../../../lambdas/core/ledger.js';
 import { sourceFileFromMetadata } from '../../../lambdas/core/object-metadata.js';
 import { systemClock } from '../../../lambdas/core/ports.js';
@@ -67,7 +66,7 @@ describe('Invariant 8: every legal S3 key ingests', () => {
       const head = await p.s3.send(
         new HeadObjectCommand({
           Bucket: p.stack.outputs.BronzeBucketName,
-          Key: bronzeKeyFor('orders', landing, key),
+          Key: (await p.bronze('orders', key)).keys[0]!,
         }),
       );
       expect(sourceFileFromMetadata(head.Metadata ?? {})).toBe(`s3://${landing}/${key}`);

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadContracts } from '../../../lambdas/core/contract.js';
-import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js';
+import { quarantineKeysFor } from '../../../lambdas/core/layout.js';
 import { FileStatus } from '../../../lambdas/core/ledger.js';
 import { fixture, testContract } from '../../helpers/csv.js';
-import { BUCKETS, memoryEngine, readParquet } from '../../helpers/engine.js';
+import { BUCKETS, bronzeKeysIn, memoryEngine, readParquet } from '../../helpers/engine.js';
 
 const strict = testContract();
 const lenient = testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 2 } });
@@ -20,7 +20,8 @@ function quarantinedRows(engine: ReturnType<typeof memoryEngine>, key: string) {
 }
 
 function bronzeOf(engine: ReturnType<typeof memoryEngine>, key: string) {
-  const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', BUCKETS.landing, key));
+  const [bronzeKey] = bronzeKeysIn(engine.store, 'things', key);
+  const object = bronzeKey === undefined ? undefined : engine.store.get(BUCKETS.bronze, bronzeKey);
   return object ? readParquet(object.body) : undefined;
 }
 
@@ -53,7 +54,7 @@ describe('ingestObject', () => {
       file_etag: etag,
       rows_ingested: 3,
       rows_rejected: 0,
-      bronze_path: `s3://bronze/${bronzeKeyFor('things', 'landing', 'things/a.csv')}`,
+      bronze_path: `s3://bronze/${bronzeKeysIn(engine.store, 'things', 'things/a.csv')[0]}`,
     });
   });
 
@@ -61,7 +62,8 @@ describe('ingestObject', () => {
     const engine = memoryEngine([strict]);
     const etag = engine.land('things/a.csv', 'id,name\n1,x\n');
     await engine.ingest('things/a.csv', { runId: 'run-M' });
-    const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', 'landing', 'things/a.csv'))!;
+    const [bronzeKey] = bronzeKeysIn(engine.store, 'things', 'things/a.csv');
+    const object = engine.store.get(BUCKETS.bronze, bronzeKey!)!;
     expect(object.metadata).toMatchObject({
       'source-etag': etag,
       'source-file': 's3://landing/things/a.csv',

@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { bronzeKeyFor } from '../../../lambdas/core/layout.js';
 import { testContract } from '../../helpers/csv.js';
-import { BUCKETS, memoryEngine } from '../../helpers/engine.js';
+import { BUCKETS, bronzeKeysIn, memoryEngine } from '../../helpers/engine.js';
 
 /** Bronze bytes of one file ingested under a contract. */
 async function bronzeUnder(contract: ReturnType<typeof testContract>, key: string, csv: string) {
   const engine = memoryEngine([contract]);
   engine.land(key, csv);
   expect(await engine.ingest(key)).toMatchObject({ status: 'completed' });
-  return engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', BUCKETS.landing, key))!.body;
+  return engine.store.get(BUCKETS.bronze, bronzeKeysIn(engine.store, 'things', key)[0]!)!.body;
 }
 
 describe('bronze written before a contract adds a nullable column', () => {
