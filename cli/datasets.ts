@@ -1,6 +1,6 @@
 /** Finding datasets: by name, or from an object's s3:// URI through the contracts' sources. */
 import { type Contract, resolveDataset } from '../lambdas/core/contract.js';
-import { parseS3Uri } from '../lambdas/core/ledger.js';
+import { filePathFor, parseS3Uri, sourcePathFor } from '../lambdas/core/ledger.js';
 import { UsageError } from './errors.js';
 
 /** The contract of a dataset, or a usage error naming the known ones. */
@@ -24,8 +24,10 @@ export interface FileRef {
   readonly dataset: string;
   readonly bucket: string;
   readonly key: string;
-  /** `s3://bucket/key`, the ledger's sort key. */
+  /** The ledger's sort key: `s3://bucket/key`, or its digest form for long paths. */
   readonly filePath: string;
+  /** `s3://bucket/key`, the file's real path. */
+  readonly sourcePath: string;
 }
 
 /**
@@ -43,9 +45,12 @@ export function fileRef(
   } catch (e) {
     throw new UsageError((e as Error).message, { cause: e });
   }
-  const filePath = `s3://${location.bucket}/${location.key}`;
-  if (options.dataset)
-    return { dataset: contractNamed(contracts, options.dataset).ingestion_key, ...location, filePath };
+  const filePath = filePathFor(location.bucket, location.key);
+  const sourcePath = sourcePathFor(location.bucket, location.key);
+  if (options.dataset) {
+    const dataset = contractNamed(contracts, options.dataset).ingestion_key;
+    return { dataset, ...location, filePath, sourcePath };
+  }
   const match = resolveDataset(contracts, options.landingBucket ?? '', location.bucket, location.key);
   if (!match) {
     const hint = options.landingBucket
@@ -53,5 +58,5 @@ export function fileRef(
       : ' (the landing bucket is not known: pass --landing-bucket or --stack)';
     throw new UsageError(`no dataset contract claims ${uri}${hint}; pass --dataset NAME`);
   }
-  return { dataset: match.contract.ingestion_key, ...location, filePath };
+  return { dataset: match.contract.ingestion_key, ...location, filePath, sourcePath };
 }

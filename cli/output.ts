@@ -33,35 +33,56 @@ export interface Column<Row> {
 const show = (cell: Cell): string =>
   cell === undefined || cell === null || cell === '' ? '-' : String(cell);
 
-/** One line per cell: whitespace folded, cut with an ellipsis past `maxWidth`. */
+// C0 and C1 controls, DEL, and the format characters that reorder or hide text on a terminal.
+const CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters to escape.
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return (
+    NAMED[c] ??
+    (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+  );
+}
+
+/**
+ * Text safe to print on a terminal: control and bidirectional format characters (from a key, a
+ * header name, a message) become visible escapes such as `\x1b`, so none can move the cursor,
+ * recolour the screen or reorder what is shown. Newlines are kept when `keepNewlines` is set.
+ */
+export function escapeControl(text: string, keepNewlines = false): string {
+  return text.replace(CONTROL, (c) => (keepNewlines && c === '\n' ? c : escapeChar(c)));
+}
+
+/** One line per cell: controls escaped, cut with an ellipsis past `maxWidth`. */
 function fitCell(text: string, maxWidth: number | undefined): string {
-  const folded = text.replace(/\s+/g, ' ');
-  return maxWidth !== undefined && folded.length > maxWidth ? `${folded.slice(0, maxWidth - 1)}…` : folded;
+  const line = escapeControl(text);
+  return maxWidth !== undefined && line.length > maxWidth ? `${line.slice(0, maxWidth - 1)}…` : line;
 }
 
 /** A plain-text table: a header, a rule, one line per row, columns padded to fit. */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
   const cells = rows.map((row) => columns.map((c) => fitCell(show(c.value(row)), c.maxWidth)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
+  const headers = columns.map((c) => escapeControl(c.header));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => (columns[i]!.right ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [
-    line(columns.map((c) => c.header)),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...cells.map(line),
-  ].join('\n');
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
 /** `key: value` lines, keys padded to one width; nested objects shown as compact JSON. */
 export function renderKeyValues(entries: readonly (readonly [string, unknown])[]): string {
-  const width = Math.max(0, ...entries.map(([k]) => k.length));
+  const keys = entries.map(([k]) => escapeControl(k));
+  const width = Math.max(0, ...keys.map((k) => k.length));
   return entries
-    .map(([k, v]) => {
-      const value = typeof v === 'object' && v !== null ? JSON.stringify(v) : show(v as Cell);
-      return `${`${k}:`.padEnd(width + 1)} ${value}`;
+    .map(([, v], i) => {
+      const value = typeof v === 'object' && v !== null ? JSON.stringify(v) : escapeControl(show(v as Cell));
+      return `${`${keys[i]}:`.padEnd(width + 1)} ${value}`;
     })
     .join('\n');
 }
@@ -74,7 +95,7 @@ export function renderJson(data: unknown): string {
 /** `summary` of an audit record as `key=value` pairs. */
 export function renderSummary(summary: Readonly<Record<string, unknown>>): string {
   return Object.entries(summary)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .map(([k, v]) => escapeControl(`${k}=${String(v)}`))
     .join(' ');
 }
 
@@ -113,5 +134,9 @@ export function formatAge(seconds: number | undefined): string {
 /** Prints a report: JSON on stdout with `--json`, otherwise its text. */
 export function printReport(sink: Sink, report: Report<unknown>, json: boolean): void {
   if (json) sink.out(renderJson(report.data));
-  else if (report.text) sink.out(report.text.endsWith('\n') ? report.text : `${report.text}\n`);
+  else if (report.text) {
+    // Tables escape their cells already; this also covers text a command wrote around them.
+    const text = escapeControl(report.text, true);
+    sink.out(text.endsWith('\n') ? text : `${text}\n`);
+  }
 }

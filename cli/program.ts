@@ -19,7 +19,7 @@ import { sweepCommand } from './commands/sweep.js';
 import { validate } from './commands/validate.js';
 import { DRY_RUN_QUEUE } from './dry-run.js';
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, isInfrastructureError } from './errors.js';
-import { printReport, type Report } from './output.js';
+import { escapeControl, printReport, type Report } from './output.js';
 import { collect, fileStatus, pointInTime, positiveInt } from './parse.js';
 import { type CliRuntime, type GlobalOptions, Session } from './session.js';
 
@@ -223,8 +223,11 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
           o.dryRun ? ['table', 'landingBucket'] : ['table', 'landingBucket', 'queueUrl'],
         );
         const queue = o.dryRun || !('queueUrl' in t) ? DRY_RUN_QUEUE : s.queue(t.queueUrl);
+        // A forced sweep clears bronze a lost ledger no longer names (see SweepDeps.bronzeBucket).
+        const bronzeBucket =
+          o.force && !o.dryRun ? (await s.target(['bronzeBucket'])).bronzeBucket : undefined;
         return sweepCommand(
-          { ...(await s.landingDeps()), queue },
+          { ...(await s.landingDeps()), queue, ...(bronzeBucket ? { bronzeBucket } : {}) },
           {
             ...(o.dataset ? { datasets: o.dataset } : {}),
             dryRun: o.dryRun ?? false,
@@ -346,7 +349,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime): Prom
       const hint = isInfrastructureError(error)
         ? '\n(an AWS call failed: check credentials, --region and --endpoint-url)'
         : '';
-      runtime.sink.err(`bronze: ${message}${hint}\n`);
+      runtime.sink.err(`bronze: ${escapeControl(message, true)}${hint}\n`);
       if (runtime.env.BRONZE_DEBUG && error instanceof Error && error.stack)
         runtime.sink.err(`${error.stack}\n`);
     }

@@ -1,6 +1,7 @@
 /** Reads bronze objects back with hyparquet, a reader independent of the engine's writer. */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { bronzePrefixFor, bronzeSlotFor, bronzeSlotOf } from '../lambdas/core/layout.js';
 
 /** Every row of one Parquet object. */
 export async function readBronzeRows(
@@ -31,6 +32,17 @@ function withDecimalText(rows: Record<string, unknown>[], file: ArrayBuffer): Re
     }
   }
   return rows;
+}
+
+/** The bronze keys of one source file, whatever their partition (one, by invariant 1). */
+export async function bronzeKeysOfSource(
+  s3: S3Client,
+  bronzeBucket: string,
+  dataset: string,
+  source: { bucket: string; key: string },
+): Promise<string[]> {
+  const slot = bronzeSlotFor(dataset, source.bucket, source.key);
+  return (await listKeys(s3, bronzeBucket, bronzePrefixFor(dataset))).filter((k) => bronzeSlotOf(k) === slot);
 }
 
 /** Keys under a prefix, all pages. */

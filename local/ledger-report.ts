@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { allLedgerFiles } from '../cli/ledger-pages.js';
 import { type Column, renderTable } from '../cli/output.js';
 import { DynamoDbLedger } from '../lambdas/adapters/dynamodb-ledger.js';
-import { type LedgerItem, parseS3Uri } from '../lambdas/core/ledger.js';
+import { type LedgerItem, parseS3Uri, sourcePathOf } from '../lambdas/core/ledger.js';
 import type { LocalAwsClientConfig } from './aws-config.js';
 
 /** Every file item of the given datasets, all pages. */
@@ -46,7 +46,7 @@ function shortKey(uri: string | undefined, landingBucket: string): string {
 
 function columns(landingBucket: string): Column<LedgerItem>[] {
   return [
-    { header: 'File', value: (i) => keyOf(i.file_path) },
+    { header: 'File', value: (i) => keyOf(sourcePathOf(i)) },
     { header: 'Status', value: (i) => i.status },
     { header: 'Rows in', value: (i) => i.rows_ingested, right: true },
     { header: 'Rejected', value: (i) => i.rows_rejected, right: true },
@@ -59,7 +59,7 @@ function columns(landingBucket: string): Column<LedgerItem>[] {
 /** The ledger items as an aligned table, then the reason of every rejection. */
 export function formatLedgerReport(items: readonly LedgerItem[], landingBucket: string): string {
   const reasons = items
-    .map((i) => [keyOf(i.file_path), reason(i)] as const)
+    .map((i) => [keyOf(sourcePathOf(i)), reason(i)] as const)
     .filter(([, why]) => why !== undefined)
     .map(([file, why]) => `  ${file}\n      ${why}`);
   return [

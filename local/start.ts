@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { renderTable } from '../cli/output.js';
 import { loadContracts } from '../lambdas/core/contract.js';
-import { bronzeKeyFor } from '../lambdas/core/layout.js';
-import { listKeys, readBronzeRows } from './bronze-read.js';
+import { bronzeKeysOfSource, readBronzeRows } from './bronze-read.js';
 import { type LocalStack, startLocalStack } from './harness.js';
 import { formatLedgerReport, ledgerItems } from './ledger-report.js';
 import { QueueNotIdleError } from './queue-idle.js';
@@ -74,14 +73,13 @@ function printStack(stack: LocalStack): void {
   console.log(`   not created by moto (no local behaviour): ${describeSkipped(stack.skippedResources)}`);
 }
 
-async function showOverwrite(
-  stack: LocalStack,
-  s3: S3Client,
-  bronzeKey: string,
-  oldEtag: string,
-): Promise<void> {
-  const keys = await listKeys(s3, stack.outputs.BronzeBucketName, bronzeKey);
-  const rows = await readBronzeRows(s3, stack.outputs.BronzeBucketName, bronzeKey);
+async function showOverwrite(stack: LocalStack, s3: S3Client, oldEtag: string): Promise<void> {
+  const keys = await bronzeKeysOfSource(s3, stack.outputs.BronzeBucketName, 'orders', {
+    bucket: stack.outputs.LandingBucketName,
+    key: OVERWRITE_KEY,
+  });
+  const bronzeKey = keys[0] ?? '(none)';
+  const rows = keys.length ? await readBronzeRows(s3, stack.outputs.BronzeBucketName, bronzeKey) : [];
   const head = await s3.send(
     new HeadObjectCommand({ Bucket: stack.outputs.LandingBucketName, Key: OVERWRITE_KEY }),
   );
@@ -138,12 +136,14 @@ async function run(stack: LocalStack): Promise<void> {
     );
     await put(stack, s3, OVERWRITE_KEY, Buffer.concat([original, Buffer.from(LATE_ROW)]));
     await idle(stack, runner);
-    const overwriteBronze = bronzeKeyFor('orders', stack.outputs.LandingBucketName, OVERWRITE_KEY);
-    await showOverwrite(stack, s3, overwriteBronze, oldHead.ETag ?? '');
+    await showOverwrite(stack, s3, oldHead.ETag ?? '');
 
     await printReport(stack);
 
-    const shownKey = bronzeKeyFor('orders', stack.outputs.LandingBucketName, DUPLICATE_KEY);
+    const [shownKey = ''] = await bronzeKeysOfSource(s3, stack.outputs.BronzeBucketName, 'orders', {
+      bucket: stack.outputs.LandingBucketName,
+      key: DUPLICATE_KEY,
+    });
     printBronzeRows(shownKey, await readBronzeRows(s3, stack.outputs.BronzeBucketName, shownKey));
   } finally {
     s3.destroy();

@@ -8,7 +8,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseContract } from '../../lambdas/core/contract.js';
 import { type EngineDeps, ingestObject } from '../../lambdas/core/engine.js';
-import { bronzeKeyFor } from '../../lambdas/core/layout.js';
 import { systemClock } from '../../lambdas/core/ports.js';
 import { MemoryLedger } from '../../test/helpers/memory.js';
 import { LocalFileObjectStore } from '../local-file-store.js';
@@ -45,10 +44,6 @@ await measure(async () => {
   if (outcome.status !== 'completed') {
     throw new Error(`ingest ended ${outcome.status}: ${JSON.stringify(outcome.error ?? outcome.reason)}`);
   }
-  const out = join(
-    outDir,
-    'bronze',
-    ...bronzeKeyFor(contract.ingestion_key, buckets.landing, key).split('/'),
-  );
+  const out = join(outDir, 'bronze', ...(outcome.bronzeKey ?? '').split('/'));
   return { rows: outcome.rowsIngested ?? 0, outBytes: statSync(out).size };
 }, gcMs);

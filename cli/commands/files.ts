@@ -1,6 +1,6 @@
 /** `bronze files <dataset>`: one page of a dataset's ledger items, through the status index or by key. */
 import type { Contract } from '../../lambdas/core/contract.js';
-import type { FileStatus, Ledger, LedgerItem } from '../../lambdas/core/ledger.js';
+import { type FileStatus, type Ledger, type LedgerItem, sourcePathOf } from '../../lambdas/core/ledger.js';
 import { contractNamed } from '../datasets.js';
 import { ExitCode } from '../errors.js';
 import { formatBytes, type Report, renderTable } from '../output.js';
@@ -56,7 +56,7 @@ export function renderFiles(data: FilesData): string {
     .join('');
   if (!data.items.length) return `no files in ${data.dataset}${filters ? ` match${filters}` : ''}`;
   const table = renderTable(data.items, [
-    { header: 'FILE', value: (i) => i.file_path },
+    { header: 'FILE', value: (i) => sourcePathOf(i) },
     { header: 'STATUS', value: (i) => i.status },
     { header: 'ROWS', value: (i) => i.rows_ingested, right: true },
     { header: 'REJECTED', value: (i) => i.rows_rejected, right: true },

@@ -39,7 +39,7 @@ export async function reconcileCommand(
   const attention =
     report.orphans.length > 0 ||
     report.unreadableReports.length > 0 ||
-    (report.dryRun && report.restored.length > 0);
+    (report.dryRun && (report.restored.length > 0 || report.duplicatesRemoved.length > 0));
   return {
     data: report,
     text: renderReconcile(report),
@@ -72,6 +72,17 @@ export function renderReconcile(report: ReconcileReport): string {
         `${report.raced ? `; ${report.raced} item(s) appeared meanwhile and were left alone` : ''}`,
     ].join('\n'),
   );
+  if (report.duplicatesRemoved.length) {
+    blocks.push(
+      `${report.dryRun ? 'would remove' : 'removed'} ${report.duplicatesRemoved.length} second bronze object(s) of one source file:\n${renderTable(
+        report.duplicatesRemoved,
+        [
+          { header: 'REMOVED', value: (d) => d.path },
+          { header: 'KEPT', value: (d) => d.kept ?? '(none: the file has no bronze)' },
+        ],
+      )}`,
+    );
+  }
   if (report.orphans.length) {
     blocks.push(
       `orphans:\n${renderTable(report.orphans, [

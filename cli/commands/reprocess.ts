@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Contract } from '../../lambdas/core/contract.js';
-import { FileStatus, type Ledger, parseS3Uri } from '../../lambdas/core/ledger.js';
+import { FileStatus, type Ledger, parseS3Uri, sourcePathOf } from '../../lambdas/core/ledger.js';
 import type { Clock, IngestQueue, IngestRequest } from '../../lambdas/core/ports.js';
 import { forEachLimited } from '../concurrency.js';
 import { contractNamed, type FileRef, fileRef } from '../datasets.js';
@@ -67,7 +67,10 @@ async function selection(deps: ReprocessDeps, options: ReprocessOptions): Promis
   }
   const dataset = contractNamed(deps.contracts, options.dataset).ingestion_key;
   const items = await allLedgerFiles(deps.ledger, dataset, options.status);
-  return items.map((item) => ({ dataset, ...parseS3Uri(item.file_path), filePath: item.file_path }));
+  return items.map((item) => {
+    const sourcePath = sourcePathOf(item);
+    return { dataset, ...parseS3Uri(sourcePath), filePath: item.file_path, sourcePath };
+  });
 }
 
 /** Marks each file for reprocessing, enqueues the marked ones in order, records an audit run per dataset. */
@@ -129,8 +132,8 @@ export async function reprocess(
     runId,
     by: options.by,
     reason: options.reason,
-    enqueued: marked.map((r) => r.filePath),
-    notInLedger: notInLedger.map((r) => r.filePath),
+    enqueued: marked.map((r) => r.sourcePath),
+    notInLedger: notInLedger.map((r) => r.sourcePath),
   };
   return {
     data,

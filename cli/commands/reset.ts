@@ -50,7 +50,7 @@ export function confirmReset(
   const dataset = contractNamed(contracts, options.dataset).ingestion_key;
   const target = options.file ? fileRef(contracts, options.file, { dataset }) : undefined;
   if (!options.yes) {
-    const what = target ? `the ledger item of ${target.filePath}` : `every ledger item of ${dataset}`;
+    const what = target ? `the ledger item of ${target.sourcePath}` : `every ledger item of ${dataset}`;
     throw new UsageError(`reset deletes ${what}; nothing is deleted without --yes`);
   }
   return { dataset, ...(target ? { target } : {}) };
@@ -87,7 +87,7 @@ export async function reset(deps: ResetDeps, options: ResetOptions): Promise<Rep
     startedAt: now.toISOString(),
     by: options.by,
     ...(options.reason ? { reason: options.reason } : {}),
-    summary: { deleted: items.length, ...(target ? { file: target.filePath } : {}) },
+    summary: { deleted: items.length, ...(target ? { file: target.sourcePath } : {}) },
   });
 
   const deleted = new Set(items.map((i) => i.file_path));
@@ -108,7 +108,7 @@ export async function reset(deps: ResetDeps, options: ResetOptions): Promise<Rep
   const data: ResetData = {
     runId,
     dataset,
-    ...(target ? { file: target.filePath } : {}),
+    ...(target ? { file: target.sourcePath } : {}),
     deleted: items.length,
     nextSweep,
   };

@@ -14,6 +14,7 @@ export interface ShowDeps {
 
 export interface ShowData {
   readonly dataset: string;
+  /** `s3://bucket/key` as asked for (the item's file_path is a digest when the path is long). */
   readonly filePath: string;
   readonly found: boolean;
   readonly item?: LedgerItem;
@@ -31,7 +32,7 @@ export async function show(
   const item = await deps.ledger.getFile({ ingestionKey: ref.dataset, filePath: ref.filePath });
   const data: ShowData = {
     dataset: ref.dataset,
-    filePath: ref.filePath,
+    filePath: ref.sourcePath,
     found: item !== undefined,
     ...(item ? { item } : {}),
   };

@@ -1,4 +1,6 @@
 /** `bronze sweep`: enqueues what the ledger has not finished, backfill before new before forward. */
+
+import { sourcePathFor } from '../../lambdas/core/ledger.js';
 import {
   type PlannedFile,
   SweepClass,
@@ -76,7 +78,7 @@ export function renderSweep(report: SweepReport): string {
         { header: 'CLASS', value: (p) => p.class },
         { header: 'DATE', value: (p) => p.partitionDate },
         { header: 'SIZE', value: (p) => formatBytes(p.size), right: true },
-        { header: 'FILE', value: (p) => p.filePath },
+        { header: 'FILE', value: (p) => sourcePathFor(p.bucket, p.key) },
       ]),
     );
     if (report.plan.length > shown.length)

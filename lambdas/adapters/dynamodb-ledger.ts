@@ -30,6 +30,7 @@ import {
   TTL_ATTRIBUTE,
 } from '../core/ledger.js';
 import { type Clock, systemClock } from '../core/ports.js';
+import type { SchemaDrift } from '../core/schema-evolution.js';
 import { backoffDelay, describeError, errorName, sleep } from './aws-errors.js';
 import {
   type ClaimPlan,
@@ -159,15 +160,22 @@ export class DynamoDbLedger implements Ledger {
     else set.push('bronze_path = :bronze');
     if (result.quarantinePath === undefined) remove.push('quarantine_path');
     else set.push('quarantine_path = :quarantine');
+    const drift = driftUpdate(result.drift);
+    if (result.partitionDate !== undefined) set.push('partition_date = :dt');
     return this.finishClaim(transition, {
-      UpdateExpression: updateExpression({ set, remove }),
+      UpdateExpression: updateExpression({
+        set: [...set, ...drift.set],
+        remove: [...remove, ...drift.remove],
+      }),
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: compact({
         ...this.terminalValues(FileStatus.Completed, transition.now),
+        ...drift.values,
         ':ingested': result.rowsIngested,
         ':rejected': result.rowsRejected,
         ':bronze': result.bronzePath,
         ':quarantine': result.quarantinePath,
+        ':dt': result.partitionDate,
       }),
     });
   }
@@ -176,7 +184,7 @@ export class DynamoDbLedger implements Ledger {
   async markRejected(transition: OwnedTransition, result: RejectionResult): Promise<LedgerItem> {
     const set = [...this.terminalSet(), 'quarantine_path = :quarantine', '#error = :error'];
     return this.finishClaim(transition, {
-      UpdateExpression: updateExpression({ set, remove: ['lease_until'] }),
+      UpdateExpression: updateExpression({ set, remove: ['lease_until', ...DRIFT_ATTRIBUTES] }),
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ...this.terminalValues(FileStatus.Rejected, transition.now),
@@ -564,4 +572,28 @@ export class DynamoDbLedger implements Ledger {
       });
     }
   }
+}
+
+/** Ledger attributes of a completed file's schema drift; a new version's outcome replaces them. */
+const DRIFT_ATTRIBUTES = ['columns_missing', 'columns_unexpected', 'values_rescued'] as const;
+
+/** SET clauses for the drift a file showed, REMOVE for what it did not (left from a version before). */
+function driftUpdate(drift: SchemaDrift | undefined): {
+  set: string[];
+  remove: string[];
+  values: Record<string, unknown>;
+} {
+  const values: Record<string, unknown> = {
+    ':columns_missing': drift?.columnsMissing.length ? [...drift.columnsMissing] : undefined,
+    ':columns_unexpected': drift?.columnsUnexpected.length ? [...drift.columnsUnexpected] : undefined,
+    ':values_rescued':
+      drift && Object.keys(drift.valuesRescued).length ? { ...drift.valuesRescued } : undefined,
+  };
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const name of DRIFT_ATTRIBUTES) {
+    if (values[`:${name}`] === undefined) remove.push(name);
+    else set.push(`${name} = :${name}`);
+  }
+  return { set, remove, values };
 }

@@ -91,6 +91,7 @@ function freshItem(request: ClaimRequest, firstSeenAt: string, history: HistoryE
   return compact({
     ingestion_key: request.ingestionKey,
     file_path: request.filePath,
+    source_path: request.sourcePath === request.filePath ? undefined : request.sourcePath,
     status: FileStatus.Processing,
     status_at: statusAt(FileStatus.Processing, now),
     file_etag: request.etag,

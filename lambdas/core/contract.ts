@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ContractError } from './errors.js';
+import { keyPatternProblem } from './key-pattern.js';
 import { compileDateTimeFormat } from './validate/datetime-format.js';
 import { isKnownTimeZone } from './validate/timezone.js';
 
@@ -164,6 +165,27 @@ export const HeaderPolicySchema = z
   })
   .strict();
 
+export const SchemaEvolutionSchema = z
+  .object({
+    unexpected_columns: z
+      .enum(['reject', 'ignore', 'rescue'])
+      .optional()
+      .describe(
+        'columns of a file the contract does not declare: reject the file, ignore them (reported), or rescue their values into _rescued_data; default reject ("ignore" when header.extra_columns is "allow")',
+      ),
+    missing_columns: z
+      .enum(['reject', 'null'])
+      .default('reject')
+      .describe('declared columns a file lacks: reject the file, or NULL for nullable columns (reported)'),
+    bad_values: z
+      .enum(['bad_row', 'rescue'])
+      .default('bad_row')
+      .describe(
+        'a value that does not parse as its type: the row is bad, or the value is NULL and its text goes to _rescued_data (nullable columns)',
+      ),
+  })
+  .strict();
+
 export const ErrorPolicySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('abort') }).strict(),
   z
@@ -214,7 +236,7 @@ export const PartitionDateSchema = z
     key_pattern: z
       .string()
       .describe(
-        'regular expression over the object key with named groups year, month and optionally day, for example "(?<year>\\\\d{4})/(?<month>\\\\d{2})/(?<day>\\\\d{2})/"',
+        'regular expression over the object key with named groups year, month and optionally day, for example "(?<year>\\\\d{4})/(?<month>\\\\d{2})/(?<day>\\\\d{2})/"; it must run in linear time: no nested quantifiers, no backreferences, at most one unbounded quantifier',
       ),
   })
   .strict();
@@ -228,20 +250,24 @@ export const ContractSchema = z
     description: z.string().optional(),
     sources: z.array(SourceSchema).min(1),
     columns: z.array(ColumnSchema).min(1),
+    header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
+    delimiter: asciiChar.default(',').describe('one ASCII character'),
+    quote_char: asciiChar.default('"').describe('one ASCII character'),
+    encoding: z
+      .enum(['utf-8', 'windows-1252', 'iso-8859-1', 'utf-16'])
+      .default('utf-8')
+      .describe('text encoding of the files; bronze is UTF-8 ("utf-16" needs a byte order mark)'),
     null_values: nullMarkers
       .optional()
       .describe(
         'field values that mean NULL in every column, for example ["", "NULL", "\\\\N"]; typed columns also read an empty field as NULL',
       ),
-    header: HeaderPolicySchema.default(HeaderPolicySchema.parse({})),
-    delimiter: asciiChar.default(',').describe('one ASCII character'),
-    quote_char: asciiChar.default('"').describe('one ASCII character'),
-    encoding: z.enum(['utf-8']).default('utf-8'),
     compression: z
       .enum(['none', 'gzip', 'auto'])
       .default('auto')
       .describe('"auto" means gzip when the key ends in .gz'),
     error_policy: ErrorPolicySchema.default({ mode: 'abort' }),
+    schema_evolution: SchemaEvolutionSchema.default(SchemaEvolutionSchema.parse({})),
     primary_key: z.array(z.string()).optional(),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     partition_date: PartitionDateSchema.optional(),
@@ -293,16 +319,24 @@ export const ContractSchema = z
           message: `"${k}" is not a declared column`,
         });
     });
+    if (c.header.extra_columns === 'allow' && c.schema_evolution.unexpected_columns === 'reject') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schema_evolution', 'unexpected_columns'],
+        message: '"reject" contradicts header.extra_columns "allow"',
+      });
+    }
     if (c.partition_date) {
+      let problem: string | undefined;
       try {
         new RegExp(c.partition_date.key_pattern);
+        problem = keyPatternProblem(c.partition_date.key_pattern);
+        if (problem) problem = `refused, the sweep runs it on every key: ${problem}`;
       } catch (e) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['partition_date', 'key_pattern'],
-          message: `invalid regular expression: ${(e as Error).message}`,
-        });
+        problem = `invalid regular expression: ${(e as Error).message}`;
       }
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: ['partition_date', 'key_pattern'], message: problem });
     }
   });
 

@@ -4,7 +4,8 @@ import { readCsv } from './csv/reader.js';
 import { DataError } from './errors.js';
 import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
 import type { ObjectWriter } from './ports.js';
-import { checkHeader, type HeaderMapping } from './validate/header.js';
+import { RESCUED_DATA_COLUMN, type SchemaDrift, usesRescue } from './schema-evolution.js';
+import { checkHeader, type HeaderMapping, unmappedHeader } from './validate/header.js';
 import { RowConverter } from './validate/rows.js';
 
 /** Lineage columns appended to every bronze row (DESIGN.md invariant 3). */
@@ -39,7 +40,7 @@ const BLOCK_ROWS = 512;
  */
 const RELEASED: string[] = [];
 
-/** The bronze Parquet schema of a dataset: its contract columns, then lineage. */
+/** The bronze Parquet schema of a dataset: its contract columns, `_rescued_data` when it rescues, then lineage. */
 export function bronzeColumns(contract: Contract): ParquetColumn[] {
   return [
     ...contract.columns.map(
@@ -52,6 +53,7 @@ export function bronzeColumns(contract: Contract): ParquetColumn[] {
               nullable: c.nullable,
             },
     ),
+    ...(usesRescue(contract) ? [{ name: RESCUED_DATA_COLUMN, type: 'string' as const, nullable: true }] : []),
     ...LINEAGE_COLUMNS,
   ];
 }
@@ -123,6 +125,8 @@ export interface ConvertResult {
   readonly rowGroups: number;
   /** The completed bronze object, when any row was written. */
   readonly bronzeEtag?: string;
+  /** Columns missing or unexpected, and values rescued, under the schema evolution policy. */
+  readonly drift: SchemaDrift;
 }
 
 /** Raised for a data problem after counting: carries the counts for the quarantine report. */
@@ -165,7 +169,8 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
     maxRecordChars: contract.limits.max_record_bytes,
   });
 
-  const width = contract.columns.length;
+  // The contract's columns and, for a dataset that rescues, `_rescued_data`.
+  const width = contract.columns.length + (usesRescue(contract) ? 1 : 0);
   const ingestedAtMicros = BigInt(input.lineage.ingestedAt.getTime()) * 1000n;
   let columns: unknown[][] = Array.from({ length: width }, () => []);
   // Line numbers, which the int64 encoder takes as plain numbers: no bigint per row.
@@ -255,7 +260,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
             } catch (e) {
               if (!(e instanceof DataError)) throw e;
               rejection = e;
-              mapping = { sourceIndex: [], fieldCount: record.length, extra: [] };
+              mapping = unmappedHeader(record.length);
             }
             converter = new RowConverter(contract, mapping);
             continue;
@@ -312,7 +317,20 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       });
       bronzeEtag = (await writer.complete()).etag;
     }
-    return { dataRows, rowsIngested, rowsRejected: badRows, sourceBytes: total.bytes, rowGroups, bronzeEtag };
+    const drift: SchemaDrift = {
+      columnsMissing: mapping.missing,
+      columnsUnexpected: mapping.extra,
+      valuesRescued: converter?.rescuedValues() ?? {},
+    };
+    return {
+      dataRows,
+      rowsIngested,
+      rowsRejected: badRows,
+      sourceBytes: total.bytes,
+      rowGroups,
+      bronzeEtag,
+      drift,
+    };
   } catch (e) {
     await writer?.abort().catch(() => undefined);
     throw e;

@@ -1,9 +1,19 @@
 import { type Contract, resolveDataset } from './contract.js';
 import { type ConvertResult, convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
-import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
-import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger } from './ledger.js';
+import { bronzeKeyFor, bronzeSlotOf, partitionDateFor, quarantineKeysFor } from './layout.js';
+import {
+  type ClaimOutcome,
+  type FileErrorInfo,
+  filePathFor,
+  type Ledger,
+  type LedgerItem,
+  parseS3Uri,
+  sourcePathFor,
+} from './ledger.js';
+import { sourceFileMetadata } from './object-metadata.js';
 import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
+import { hasDrift, type SchemaDrift } from './schema-evolution.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */
 export const LEASE_MARGIN_MS = 60_000;
@@ -78,10 +88,24 @@ export interface FileOutcome {
   readonly error?: FileErrorInfo;
   readonly reason?: string;
   readonly durationMs: number;
+  /** Schema evolution of a completed file: columns missing or unexpected, values rescued. */
+  readonly drift?: SchemaDrift;
+  /** The source version read, when S3 gave one. */
+  readonly versionId?: string;
+  /** The bronze partition date (YYYY-MM-DD) of a claimed file. */
+  readonly partitionDate?: string;
+  /** ISO times the engine started and finished the file. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
 }
 
 /** An outcome before the engine stamps it with the file, the run and the duration. */
-type OutcomeFields = Omit<FileOutcome, 'durationMs' | 'bucket' | 'key' | 'runId'>;
+type OutcomeFields = Omit<
+  FileOutcome,
+  'durationMs' | 'bucket' | 'key' | 'runId' | 'startedAt' | 'finishedAt'
+>;
+/** Facts learnt along the way that every later outcome of the file carries. */
+type OutcomeFacts = { versionId?: string; partitionDate?: string };
 type Finish = (outcome: OutcomeFields) => FileOutcome;
 
 /** Whether a key is gzip-compressed under the contract's compression setting. */
@@ -103,9 +127,14 @@ interface ClaimedFile {
   readonly contract: Contract;
   readonly dataset: string;
   readonly head: ObjectHead;
+  /** The real `s3://bucket/key` (owned.filePath is the ledger's sort key, a digest for long paths). */
+  readonly sourcePath: string;
   /** The ledger key and the claim this run holds on it. */
   readonly owned: { ingestionKey: string; filePath: string; runId: string; etag: string };
   readonly bronzeKey: string;
+  /** Bronze objects of earlier versions of this file in other partitions: removed once this one is. */
+  readonly staleBronzeKeys: readonly string[];
+  readonly partitionDate: string;
   readonly qKeys: ReturnType<typeof quarantineKeysFor>;
   readonly startedAt: Date;
 }
@@ -121,7 +150,8 @@ export async function ingestObject(
   invocation: Invocation,
 ): Promise<FileOutcome> {
   const startedAt = deps.clock.now();
-  const finish = outcomeReporter(deps, request, invocation, startedAt);
+  const facts: OutcomeFacts = {};
+  const finish = outcomeReporter(deps, request, invocation, startedAt, facts);
 
   const match = resolveDataset(deps.contracts, deps.buckets.landing, request.bucket, request.key);
   if (!match)
@@ -138,6 +168,13 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
   }
   if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
+  if (head.versionId) facts.versionId = head.versionId;
+  let partitionDate: string;
+  try {
+    partitionDate = partitionDateFor(contract.partition_date?.key_pattern, head);
+  } catch (e) {
+    return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
+  }
 
   let claim: ClaimOutcome;
   try {
@@ -146,18 +183,23 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
   if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag));
+  facts.partitionDate = partitionDate;
+  const bronzeKey = bronzeKeyFor(dataset, partitionDate, head.bucket, head.key);
 
   const file: ClaimedFile = {
     contract,
     dataset,
     head,
+    sourcePath: sourcePathFor(head.bucket, head.key),
     owned: {
       ingestionKey: dataset,
       filePath: filePathFor(head.bucket, head.key),
       runId: invocation.runId,
       etag: head.etag,
     },
-    bronzeKey: bronzeKeyFor(dataset, head.bucket, head.key),
+    bronzeKey,
+    staleBronzeKeys: staleBronzeKeys(claim.previous, deps.buckets.bronze, bronzeKey),
+    partitionDate,
     qKeys: quarantineKeysFor(dataset, head.bucket, head.key),
     startedAt,
   };
@@ -170,15 +212,20 @@ function outcomeReporter(
   request: IngestRequest,
   invocation: Invocation,
   startedAt: Date,
+  facts: OutcomeFacts,
 ): Finish {
   const { bucket, key } = request;
   return (outcome) => {
+    const finishedAt = deps.clock.now();
     const result: FileOutcome = {
       bucket,
       key,
       runId: invocation.runId,
+      ...facts,
       ...outcome,
-      durationMs: deps.clock.now().getTime() - startedAt.getTime(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
     };
     const log =
       result.status === 'failed'
@@ -186,7 +233,7 @@ function outcomeReporter(
         : result.status === 'rejected'
           ? deps.logger?.warn
           : deps.logger?.info;
-    log?.call(deps.logger, `file ${result.status}`, { ...result, file: filePathFor(bucket, key) });
+    log?.call(deps.logger, `file ${result.status}`, { ...result, file: sourcePathFor(bucket, key) });
     deps.onOutcome?.(result);
     return result;
   };
@@ -203,6 +250,7 @@ function claimFor(
   return deps.ledger.claimFile({
     ingestionKey: contract.ingestion_key,
     filePath: filePathFor(head.bucket, head.key),
+    sourcePath: sourcePathFor(head.bucket, head.key),
     etag: head.etag,
     size: head.size,
     versionId: head.versionId,
@@ -236,6 +284,7 @@ function unclaimedOutcome(
         dataset,
         etag,
         reason: `failed ${claim.item.attempts} times; run "bronze reprocess" to try again`,
+        ...(claim.item.error ? { error: claim.item.error } : {}),
       };
     case 'busy':
       // Same version: the holder finishes it or its own message returns after a crash. A newer
@@ -250,18 +299,45 @@ function unclaimedOutcome(
   }
 }
 
-/** The object metadata of the bronze object: enough for `bronze reconcile` to rebuild the item. */
-function bronzeObjectMetadata(file: ClaimedFile): Record<string, string> {
+/**
+ * The earlier version's bronze object when it sits in another partition of the same source file
+ * (or under the unpartitioned layout): the one copy this run must remove to keep invariant 1.
+ */
+function staleBronzeKeys(
+  previous: LedgerItem | undefined,
+  bronzeBucket: string,
+  bronzeKey: string,
+): string[] {
+  if (!previous?.bronze_path) return [];
+  const { bucket, key } = parseS3Uri(previous.bronze_path);
+  if (bucket !== bronzeBucket || key === bronzeKey || bronzeSlotOf(key) !== bronzeSlotOf(bronzeKey))
+    return [];
+  return [key];
+}
+
+/** Removes this file's bronze objects in other partitions, before the ledger records the outcome. */
+async function removeStaleBronze(deps: EngineDeps, file: ClaimedFile): Promise<void> {
+  for (const key of file.staleBronzeKeys) await deps.store.delete(deps.buckets.bronze, key);
+}
+
+/** The footer metadata of the bronze object: enough for `bronze reconcile` to rebuild the item. */
+function bronzeFooterMetadata(file: ClaimedFile): Record<string, string> {
   const { head, owned } = file;
   return {
     'ingestion-key': file.dataset,
-    'source-file': owned.filePath,
+    'source-file': file.sourcePath,
     'source-etag': owned.etag,
     'source-size': String(head.size),
     ...(head.versionId ? { 'source-version-id': head.versionId } : {}),
     'run-id': owned.runId,
     'ingested-at': file.startedAt.toISOString(),
   };
+}
+
+/** The same as user metadata, where the source path must survive an HTTP header (object-metadata.ts). */
+function bronzeObjectMetadata(file: ClaimedFile): Record<string, string> {
+  const { 'source-file': _raw, ...rest } = bronzeFooterMetadata(file);
+  return { ...rest, ...sourceFileMetadata(file.sourcePath) };
 }
 
 /** Streams a claimed file to bronze and records completion, rejection or failure. */
@@ -286,17 +362,21 @@ async function writeBronze(
 ): Promise<ConvertResult> {
   const { head, owned } = file;
   const source = await deps.store.read(head.bucket, head.key, { ifMatch: owned.etag });
-  const metadata = bronzeObjectMetadata(file);
   return convertToBronze({
     contract: file.contract,
     source,
     gzip: isGzip(file.contract, head.key),
-    lineage: { sourceFile: owned.filePath, etag: owned.etag, runId: owned.runId, ingestedAt: file.startedAt },
-    metadata,
+    lineage: {
+      sourceFile: file.sourcePath,
+      etag: owned.etag,
+      runId: owned.runId,
+      ingestedAt: file.startedAt,
+    },
+    metadata: bronzeFooterMetadata(file),
     openBronze: () =>
       deps.store.openWriter(deps.buckets.bronze, file.bronzeKey, {
         contentType: 'application/vnd.apache.parquet',
-        metadata,
+        metadata: bronzeObjectMetadata(file),
         partSizeBytes: deps.partSizeBytes ?? DEFAULT_PART_SIZE,
       }),
     onBadRow: (line, reason, fields) => badRows.add(line, reason, fields),
@@ -313,13 +393,16 @@ async function completeFile(
 ): Promise<FileOutcome> {
   // No data rows: no bronze object, and none left from an earlier version.
   if (!result.bronzeEtag) await deps.store.delete(deps.buckets.bronze, file.bronzeKey);
+  await removeStaleBronze(deps, file);
   await deps.ledger.markCompleted(
     { ...file.owned, now: deps.clock.now() },
     {
       rowsIngested: result.rowsIngested,
       rowsRejected: result.rowsRejected,
+      partitionDate: file.partitionDate,
       ...(result.bronzeEtag ? { bronzePath: `s3://${deps.buckets.bronze}/${file.bronzeKey}` } : {}),
       ...(quarantinePath ? { quarantinePath } : {}),
+      ...(hasDrift(result.drift) ? { drift: result.drift } : {}),
     },
   );
   return finish({
@@ -331,6 +414,7 @@ async function completeFile(
     rowsRejected: result.rowsRejected,
     bytes: result.sourceBytes,
     ...(result.bronzeEtag ? { bronzeKey: file.bronzeKey } : {}),
+    ...(hasDrift(result.drift) ? { drift: result.drift } : {}),
   });
 }
 
@@ -352,7 +436,7 @@ async function failFile(
     await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
   } catch (markError) {
     deps.logger?.error('could not record the failure; the lease will expire and the sweep retries', {
-      file: owned.filePath,
+      file: file.sourcePath,
       error: errorInfo(markError),
     });
   }
@@ -372,15 +456,14 @@ async function rejectFile(
   const info = errorInfo(error);
   try {
     const rejectedRowsPath = await badRows.close();
-    if (head.size > 0) {
-      await deps.store.copy(
-        { bucket: head.bucket, key: head.key, ifMatch: owned.etag, size: head.size },
-        { bucket: q, key: qKeys.copy },
-      );
-    }
+    // Every rejected file is copied, an empty one too: the quarantine holds what was rejected.
+    await deps.store.copy(
+      { bucket: head.bucket, key: head.key, ifMatch: owned.etag, size: head.size },
+      { bucket: q, key: qKeys.copy },
+    );
     const report = {
       dataset,
-      file: owned.filePath,
+      file: file.sourcePath,
       etag: owned.etag,
       version_id: head.versionId ?? null,
       size: head.size,
@@ -390,7 +473,7 @@ async function rejectFile(
       data_rows: error.dataRows,
       rows_ingested: 0,
       rows_rejected: error.dataRows,
-      quarantined_copy: head.size > 0 ? `s3://${q}/${qKeys.copy}` : null,
+      quarantined_copy: `s3://${q}/${qKeys.copy}`,
       rejected_rows: rejectedRowsPath ?? null,
       run_id: owned.runId,
       rejected_at: deps.clock.now().toISOString(),
@@ -400,6 +483,7 @@ async function rejectFile(
     });
     // A rejected version leaves no bronze behind, not even an earlier version's.
     await deps.store.delete(deps.buckets.bronze, file.bronzeKey);
+    await removeStaleBronze(deps, file);
     await deps.ledger.markRejected(
       { ...owned, now: deps.clock.now() },
       {
@@ -459,7 +543,11 @@ class QuarantinedRows {
     const { owned } = this.file;
     this.writer ??= await this.deps.store.openWriter(this.deps.buckets.quarantine, this.file.qKeys.rows, {
       contentType: 'application/x-ndjson',
-      metadata: { 'source-file': owned.filePath, 'source-etag': owned.etag, 'run-id': owned.runId },
+      metadata: {
+        ...sourceFileMetadata(this.file.sourcePath),
+        'source-etag': owned.etag,
+        'run-id': owned.runId,
+      },
     });
     await this.writer.write(Buffer.from(this.pending.join('')));
     this.pending = [];

@@ -11,6 +11,15 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
+/** decodeS3Key, or undefined for a malformed escape (a stray `%`, or bytes that are not UTF-8). */
+function decodedS3Key(key: string): string | undefined {
+  try {
+    return decodeS3Key(key);
+  } catch {
+    return undefined;
+  }
+}
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -52,7 +61,11 @@ export function parseMessage(body: string): ParsedMessage {
         };
       }
       if (typeof record.eventName === 'string' && !record.eventName.startsWith('ObjectCreated')) continue;
-      requests.push({ bucket, key: decodeS3Key(key), reason: 'event' });
+      const decoded = decodedS3Key(key);
+      if (decoded === undefined) {
+        return { kind: 'unrecognised', reason: `S3 notification key is not valid URL encoding: ${key}` };
+      }
+      requests.push({ bucket, key: decoded, reason: 'event' });
     }
     return { kind: 'files', requests };
   }

@@ -2,6 +2,8 @@
  * The file-state ledger: one item per source file, keyed by (ingestion_key, file_path).
  * Every transition is a conditional write in the adapter (see DESIGN.md, "Ledger").
  */
+import { createHash } from 'node:crypto';
+import type { SchemaDrift } from './schema-evolution.js';
 
 /** A file's state. Set before work starts and changed only by conditional writes. */
 export enum FileStatus {
@@ -28,7 +30,7 @@ export const HISTORY_LIMIT = 20;
 
 export interface FileKey {
   readonly ingestionKey: string;
-  /** `s3://bucket/key` */
+  /** The sort key: `s3://bucket/key`, or its digest form for long paths (see filePathFor). */
   readonly filePath: string;
 }
 
@@ -54,6 +56,8 @@ export interface HistoryEntry {
 export interface LedgerItem {
   readonly ingestion_key: string;
   readonly file_path: string;
+  /** The real `s3://bucket/key`, present only when file_path is a digest (see filePathFor). */
+  readonly source_path?: string;
   readonly status: FileStatus;
   /** `${status}#${updated_at}`: the GSI sort key. */
   readonly status_at: string;
@@ -68,8 +72,16 @@ export interface LedgerItem {
   readonly rows_ingested?: number;
   readonly rows_rejected?: number;
   readonly bronze_path?: string;
+  /** The bronze partition date (YYYY-MM-DD) of the completed version. */
+  readonly partition_date?: string;
   readonly quarantine_path?: string;
   readonly error?: FileErrorInfo;
+  /** Declared columns the completed file lacked (NULL in bronze). */
+  readonly columns_missing?: string[];
+  /** Columns of the completed file the contract does not declare (ignored or rescued). */
+  readonly columns_unexpected?: string[];
+  /** Values kept in `_rescued_data`, by column. */
+  readonly values_rescued?: Record<string, number>;
   readonly first_seen_at: string;
   /** Epoch seconds of the last terminal outcome. */
   readonly processed_at?: number;
@@ -84,6 +96,8 @@ export interface LedgerItem {
 }
 
 export interface ClaimRequest extends FileKey {
+  /** The real `s3://bucket/key`; stored as source_path when file_path is a digest. */
+  readonly sourcePath?: string;
   readonly etag: string;
   readonly size: number;
   readonly versionId?: string;
@@ -111,8 +125,12 @@ export interface CompletionResult {
   readonly rowsRejected: number;
   /** `s3://bucket/key` of the bronze object, absent when the file had no data rows. */
   readonly bronzePath?: string;
+  /** The bronze partition date (YYYY-MM-DD) the file was written under. */
+  readonly partitionDate?: string;
   /** `s3://bucket/key` of quarantined rows, when some rows were set aside. */
   readonly quarantinePath?: string;
+  /** Columns missing or unexpected and values rescued (schema evolution), when any. */
+  readonly drift?: SchemaDrift;
 }
 
 export interface RejectionResult {
@@ -188,14 +206,38 @@ export function listCheckpointMark(bucket: string, prefix: string): string {
   return `list_after#s3://${bucket}/${prefix}`;
 }
 
-/** `s3://bucket/key` */
-export function filePathFor(bucket: string, key: string): string {
+/** DynamoDB refuses a sort key longer than this many bytes of UTF-8. */
+export const MAX_FILE_PATH_BYTES = 1024;
+/** Starts the key part of a digest file_path: `s3://bucket/#sha256:<hex>`. */
+export const DIGEST_MARK = '#sha256:';
+
+/** `s3://bucket/key`: the file's real path (lineage, reports, what operators type). */
+export function sourcePathFor(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** Splits `s3://bucket/key`; throws on anything else. */
+/** The ledger sort key of a source file: a pure function of (bucket, key) that fits any legal key. */
+export function filePathFor(bucket: string, key: string): string {
+  const path = sourcePathFor(bucket, key);
+  // A real key that starts with the mark is digested too, so the two forms never collide.
+  if (Buffer.byteLength(path) <= MAX_FILE_PATH_BYTES && !key.startsWith(DIGEST_MARK)) return path;
+  return `s3://${bucket}/${DIGEST_MARK}${createHash('sha256').update(path).digest('hex')}`;
+}
+
+/** The sort key of a source path `s3://bucket/key`. */
+export function filePathOf(sourcePath: string): string {
+  const { bucket, key } = parseS3Uri(sourcePath);
+  return filePathFor(bucket, key);
+}
+
+/** The real `s3://bucket/key` of an item, whichever form its sort key has. */
+export function sourcePathOf(item: Pick<LedgerItem, 'file_path' | 'source_path'>): string {
+  return item.source_path ?? item.file_path;
+}
+
+/** Splits `s3://bucket/key` (any key, control characters and line breaks included); throws on anything else. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  const m = /^s3:\/\/([^/]+)\/([\s\S]+)$/.exec(uri);
   if (!m) throw new Error(`not an s3://bucket/key URI: ${uri}`);
   return { bucket: m[1]!, key: m[2]! };
 }

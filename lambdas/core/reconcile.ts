@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parquetMetadata } from 'hyparquet';
-import { bronzePrefixFor, quarantineKeysFor } from './layout.js';
-import { FileStatus, type Ledger, type LedgerItem, parseS3Uri } from './ledger.js';
+import { bronzePrefixFor, bronzeSlotFor, bronzeSlotOf, quarantineKeysFor } from './layout.js';
+import { FileStatus, filePathOf, type Ledger, type LedgerItem, parseS3Uri, sourcePathOf } from './ledger.js';
+import { sourceFileFromMetadata } from './object-metadata.js';
 import type { Clock, ObjectHead, ObjectStore } from './ports.js';
 
 /** Bytes read from the end of a bronze object first; bronze footers are a few KiB. */
@@ -89,7 +90,7 @@ export interface ReconcileInput {
   readonly dataset: string;
   readonly bronze: readonly BronzeEvidence[];
   readonly rejections: readonly RejectionEvidence[];
-  /** Current ledger items of the files the evidence names, by file_path. */
+  /** Current ledger items of the files the evidence names, by file_path (the sort key, see filePathOf). */
   readonly existing: ReadonlyMap<string, LedgerItem>;
   /** The dataset's completed items, to find those whose bronze object is gone. */
   readonly completed: readonly LedgerItem[];
@@ -101,9 +102,20 @@ export interface ReconcileInput {
   readonly now: Date;
 }
 
+/** A second bronze object of one source file (another partition, or the unpartitioned layout). */
+export interface DuplicateBronze {
+  /** The object removed (or, in a dry run, that would be). */
+  readonly path: string;
+  readonly sourceFile: string;
+  /** The object the file keeps, when it keeps one. */
+  readonly kept?: string;
+}
+
 export interface ReconcilePlan {
   /** Items to write, one per file, from its newest evidence. */
   readonly restore: RestoredLedgerItem[];
+  /** Copies of a file's bronze beside the one its item (restored or kept) stands for: removed. */
+  readonly duplicates: DuplicateBronze[];
   /** Files that already have an item: left alone. */
   readonly alreadyInLedger: number;
   /** Older evidence of a file that has newer evidence (for example a report from before a fix). */
@@ -151,7 +163,8 @@ export function bronzeEvidence(
   const meta = { ...(head.metadata ?? {}), ...footer.keyValues };
   const evidence: BronzeEvidence = compactEvidence({
     ...base,
-    sourceFile: meta['source-file'],
+    // The footer holds the path as it is; user metadata may hold it encoded (object-metadata.ts).
+    sourceFile: sourceFileFromMetadata(footer.keyValues) ?? sourceFileFromMetadata(head.metadata ?? {}),
     sourceEtag: meta['source-etag'],
     sourceSize: intOf(meta['source-size']),
     sourceVersionId: meta['source-version-id'],
@@ -179,6 +192,17 @@ export function bronzeEvidence(
     return { ...evidence, problem: `source-file is not an s3:// URI: ${evidence.sourceFile}` };
   }
   return evidence;
+}
+
+/** The key fields of an item for a source path: the sort key, and the real path when that is a digest. */
+function itemKeyFor(
+  dataset: string,
+  sourcePath: string,
+): Pick<LedgerItem, 'ingestion_key' | 'file_path' | 'source_path'> {
+  const filePath = filePathOf(sourcePath);
+  return filePath === sourcePath
+    ? { ingestion_key: dataset, file_path: filePath }
+    : { ingestion_key: dataset, file_path: filePath, source_path: sourcePath };
 }
 
 /** Reads the evidence of one quarantine error report (the JSON the engine writes on rejection). */
@@ -231,8 +255,7 @@ function itemFromBronze(dataset: string, e: BronzeEvidence, input: ReconcileInpu
   // Completion came right after the upload; LastModified is the nearest durable trace of it.
   const processedAt = e.lastModified ?? e.ingestedAt ?? input.now.toISOString();
   return compactEvidence({
-    ingestion_key: dataset,
-    file_path: e.sourceFile!,
+    ...itemKeyFor(dataset, e.sourceFile!),
     status: FileStatus.Completed,
     status_at: `${FileStatus.Completed}#${processedAt}`,
     file_etag: e.sourceEtag!,
@@ -256,8 +279,7 @@ function itemFromBronze(dataset: string, e: BronzeEvidence, input: ReconcileInpu
 function itemFromReport(dataset: string, r: RejectionEvidence, now: Date): RestoredLedgerItem {
   const at = r.rejectedAt!;
   return compactEvidence({
-    ingestion_key: dataset,
-    file_path: r.sourceFile!,
+    ...itemKeyFor(dataset, r.sourceFile!),
     status: FileStatus.Rejected,
     status_at: `${FileStatus.Rejected}#${at}`,
     file_etag: r.etag!,
@@ -308,17 +330,21 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
   }
 
   const restore: RestoredLedgerItem[] = [];
+  const duplicates: DuplicateBronze[] = [];
   let alreadyInLedger = 0;
   let superseded = 0;
   for (const [file, candidates] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const item = input.existing.get(file);
+    const item = input.existing.get(filePathOf(file));
+    const ownSlot = slotOfFile(dataset, file);
     if (item) {
       alreadyInLedger++;
       for (const c of candidates) {
         if (c.kind !== 'bronze') continue;
         const stale = staleBronzeReason(item, c.evidence.bronzePath);
-        if (stale)
-          orphans.push({ kind: 'bronze_not_referenced', path: c.evidence.bronzePath, detail: stale });
+        if (!stale) continue;
+        if (slotOfPath(c.evidence.bronzePath) === ownSlot)
+          duplicates.push(duplicate(c.evidence.bronzePath, file, item.bronze_path));
+        else orphans.push({ kind: 'bronze_not_referenced', path: c.evidence.bronzePath, detail: stale });
       }
       continue;
     }
@@ -327,6 +353,15 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       (a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0) || (a.kind === 'bronze' ? -1 : 1),
     );
     superseded += older.length;
+    const kept = newest!.kind === 'bronze' ? newest!.evidence.bronzePath : undefined;
+    for (const c of older) {
+      if (
+        c.kind === 'bronze' &&
+        c.evidence.bronzePath !== kept &&
+        slotOfPath(c.evidence.bronzePath) === ownSlot
+      )
+        duplicates.push(duplicate(c.evidence.bronzePath, file, kept));
+    }
     restore.push(
       newest!.kind === 'bronze'
         ? itemFromBronze(dataset, newest!.evidence, input)
@@ -338,12 +373,27 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     if (item.bronze_path && !input.bronzeObjects.has(item.bronze_path)) {
       orphans.push({
         kind: 'ledger_without_bronze',
-        path: item.file_path,
+        path: sourcePathOf(item),
         detail: `completed, but its bronze object ${item.bronze_path} is missing`,
       });
     }
   }
-  return { restore, alreadyInLedger, superseded, orphans, unreadableReports };
+  return { restore, duplicates, alreadyInLedger, superseded, orphans, unreadableReports };
+}
+
+/** The slot of the bronze keys the engine writes for a source file (`s3://bucket/key`). */
+function slotOfFile(dataset: string, sourceFile: string): string {
+  const { bucket, key } = parseS3Uri(sourceFile);
+  return bronzeSlotFor(dataset, bucket, key);
+}
+
+/** The slot of a bronze object given as `s3://bucket/key`. */
+function slotOfPath(bronzePath: string): string {
+  return bronzeSlotOf(parseS3Uri(bronzePath).key);
+}
+
+function duplicate(path: string, sourceFile: string, kept: string | undefined): DuplicateBronze {
+  return kept ? { path, sourceFile, kept } : { path, sourceFile };
 }
 
 /** Why a bronze object is stale next to its file's finished item; undefined while it is fine or in flight. */
@@ -385,6 +435,8 @@ export interface ReconcileReport {
   readonly restored: { readonly filePath: string; readonly status: FileStatus; readonly from: string }[];
   /** Items another writer created between the plan and the write (restore never overwrites). */
   readonly raced: number;
+  /** Second bronze objects of one source file, removed (in a dry run, to be removed). */
+  readonly duplicatesRemoved: DuplicateBronze[];
   readonly alreadyInLedger: number;
   readonly superseded: number;
   readonly orphans: Orphan[];
@@ -538,7 +590,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       ...rejections.flatMap((r) => (r.sourceFile && !r.problem ? [r.sourceFile] : [])),
     ]),
   ];
-  const existing = files.length ? await deps.ledger.getFiles(dataset, files) : new Map<string, LedgerItem>();
+  const existing = files.length
+    ? await deps.ledger.getFiles(dataset, files.map(filePathOf))
+    : new Map<string, LedgerItem>();
   const plan = planReconcile({
     dataset,
     bronze,
@@ -551,6 +605,12 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     now,
   });
 
+  if (!options.dryRun) {
+    for (const d of plan.duplicates) {
+      const { bucket, key } = parseS3Uri(d.path);
+      await deps.store.delete(bucket, key);
+    }
+  }
   const restored: ReconcileReport['restored'][number][] = [];
   let raced = 0;
   for (const item of plan.restore) {
@@ -558,7 +618,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       raced++;
       continue;
     }
-    restored.push({ filePath: item.file_path, status: item.status, from: item.restored_from });
+    restored.push({ filePath: sourcePathOf(item), status: item.status, from: item.restored_from });
   }
   const report: ReconcileReport = {
     runId,
@@ -569,6 +629,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     reportsRead: reports.length,
     restored,
     raced,
+    duplicatesRemoved: plan.duplicates,
     alreadyInLedger: plan.alreadyInLedger,
     superseded: plan.superseded,
     orphans: plan.orphans,
@@ -587,6 +648,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         restored_completed: restored.filter((r) => r.status === FileStatus.Completed).length,
         restored_rejected: restored.filter((r) => r.status === FileStatus.Rejected).length,
         raced,
+        duplicates_removed: plan.duplicates.length,
         orphans: plan.orphans.length,
         unreadable_reports: plan.unreadableReports.length,
       },

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Contract, sourceBucketName } from './contract.js';
-import { FileStatus, filePathFor, type Ledger, type LedgerItem, listCheckpointMark } from './ledger.js';
+import { bronzeKeyFor, bronzePrefixFor, bronzeSlotOf, keyPartitionDate, partitionDateFor } from './layout.js';
+import {
+  FileStatus,
+  filePathFor,
+  type Ledger,
+  type LedgerItem,
+  listCheckpointMark,
+  parseS3Uri,
+} from './ledger.js';
 import type { Clock, IngestQueue, IngestRequest, ObjectHead, ObjectStore } from './ports.js';
 
 /** What the sweep thinks of one landed file. */
@@ -51,12 +59,10 @@ export function classifyFile(
  * else from LastModified. Undefined when neither is known.
  */
 export function partitionDateOf(contract: Contract, head: ObjectHead): string | undefined {
-  const pattern = contract.partition_date?.key_pattern;
-  if (pattern) {
-    const groups = new RegExp(pattern).exec(head.key)?.groups;
-    if (groups?.year && groups.month) return `${groups.year}-${groups.month}-${groups.day ?? '01'}`;
-  }
-  return head.lastModified?.toISOString().slice(0, 10);
+  return (
+    keyPartitionDate(contract.partition_date?.key_pattern, head.key) ??
+    head.lastModified?.toISOString().slice(0, 10)
+  );
 }
 
 /** backfill (older than the mark), new (the mark's own date, or no date), forward (newer, or no mark yet). */
@@ -70,6 +76,7 @@ export interface PlannedFile {
   readonly dataset: string;
   readonly bucket: string;
   readonly key: string;
+  /** The ledger sort key (see filePathFor); `s3://bucket/key` unless the path is too long. */
   readonly filePath: string;
   readonly etag: string;
   readonly size: number;
@@ -97,6 +104,12 @@ export interface SweepDeps {
   readonly contracts: readonly Contract[];
   readonly landingBucket: string;
   readonly clock: Clock;
+  /**
+   * The bronze bucket: given, a forced sweep removes bronze objects of the files it re-ingests that
+   * sit in another partition and that no ledger item names (left by an earlier version before the
+   * ledger was lost), so the re-ingest cannot leave two objects for one file.
+   */
+  readonly bronzeBucket?: string;
 }
 
 export interface SweepOptions {
@@ -124,6 +137,8 @@ export interface DatasetSweep {
   readonly byClass: Record<SweepClass, number>;
   readonly enqueued: number;
   readonly deferredByCap: number;
+  /** Forced sweeps: bronze objects of re-ingested files in another partition, removed first. */
+  readonly strayBronzeRemoved?: number;
   readonly highWaterMarkBefore?: string;
   readonly highWaterMarkAfter?: string;
   /** Time-ordered sources only: where listing started and how far every file is now finished. */
@@ -148,6 +163,47 @@ const ENQUEUE: ReadonlySet<SweepClass> = new Set([
 
 function emptyCounts(): Record<SweepClass, number> {
   return Object.fromEntries(Object.values(SweepClass).map((c) => [c, 0])) as Record<SweepClass, number>;
+}
+
+/**
+ * Deletes, for each file about to be re-ingested, its bronze objects outside the partition the
+ * re-ingest writes to, except the one its ledger item names (the engine removes that after
+ * writing). Only a lost ledger leaves such objects. Returns how many were deleted.
+ */
+async function removeStrayBronze(
+  store: ObjectStore,
+  bronzeBucket: string,
+  contract: Contract,
+  chosen: readonly PlannedFile[],
+  namedBronze: ReadonlyMap<string, string | undefined>,
+): Promise<number> {
+  const bySlot = new Map<string, string[]>();
+  for await (const page of store.list(bronzeBucket, bronzePrefixFor(contract.ingestion_key))) {
+    for (const o of page)
+      bySlot.set(bronzeSlotOf(o.key), [...(bySlot.get(bronzeSlotOf(o.key)) ?? []), o.key]);
+  }
+  let removed = 0;
+  for (const file of chosen) {
+    const lastModified = file.lastModified ? new Date(file.lastModified) : undefined;
+    let target: string;
+    try {
+      const dt = partitionDateFor(contract.partition_date?.key_pattern, {
+        key: file.key,
+        ...(lastModified ? { lastModified } : {}),
+      });
+      target = bronzeKeyFor(contract.ingestion_key, dt, file.bucket, file.key);
+    } catch {
+      continue;
+    }
+    const named = namedBronze.get(file.filePath);
+    const keep = new Set([target, ...(named ? [parseS3Uri(named).key] : [])]);
+    for (const key of bySlot.get(bronzeSlotOf(target)) ?? []) {
+      if (keep.has(key)) continue;
+      await store.delete(bronzeBucket, key);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** Lists one source prefix (after `startAfter`, when given), keeping only keys the source claims. */
@@ -190,6 +246,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     let listPages = 0;
     let ledgerLookups = 0;
     let newestDate: string | undefined;
+    /** The bronze object each listed file's ledger item names: the engine replaces that one itself. */
+    const namedBronze = new Map<string, string | undefined>();
     const checkpoints: DatasetSweep['checkpoints'][number][] = [];
     for (const source of contract.sources) {
       const bucket = sourceBucketName(source, deps.landingBucket);
@@ -212,6 +270,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         page.forEach((head, i) => {
           const filePath = paths[i]!;
           const cls = classifyFile(head, items.get(filePath), now, contract.max_attempts);
+          namedBronze.set(filePath, items.get(filePath)?.bronze_path);
           byClass[cls]++;
           if (cls !== SweepClass.Done) gap = true;
           else if (!gap) finishedThrough = head.key;
@@ -256,6 +315,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       filesLeft--;
       bytesLeft -= file.size;
     }
+    const strayBronzeRemoved =
+      options.force && !options.dryRun && deps.bronzeBucket && chosen.length
+        ? await removeStrayBronze(deps.store, deps.bronzeBucket, contract, chosen, namedBronze)
+        : undefined;
     if (!options.dryRun && chosen.length) {
       const reprocess = new Set(toReprocess);
       for (const file of chosen) {
@@ -288,6 +351,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       byClass,
       enqueued: chosen.length,
       deferredByCap: ordered.length - chosen.length,
+      ...(strayBronzeRemoved !== undefined ? { strayBronzeRemoved } : {}),
       checkpoints,
       ...(mark ? { highWaterMarkBefore: mark } : {}),
       ...(newestDate && (!mark || newestDate > mark) && !options.dryRun

@@ -1,4 +1,4 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../core/engine.js';
 import { parseMessage } from '../core/events.js';
 
@@ -22,35 +22,57 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      const parsed = parseMessage(record.body);
-      if (parsed.kind === 'test') continue;
-      if (parsed.kind === 'unrecognised') {
-        engine.logger?.error(
-          'unrecognised message; it goes to the dead-letter queue after its last receive',
-          {
-            messageId: record.messageId,
-            reason: parsed.reason,
-            receiveCount: record.attributes?.ApproximateReceiveCount,
-          },
-        );
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      const outcomes: FileOutcome[] = [];
-      for (const request of parsed.requests) {
-        outcomes.push(
-          await ingestObject(engine, request, {
-            runId: `${context.awsRequestId}:${record.messageId}`,
-            remainingMs: () => context.getRemainingTimeInMillis(),
-          }),
-        );
-      }
+      const { outcomes, retry } = await handleRecordAlone(engine, record, context);
       invocationOutcomes.push(...outcomes);
-      if (outcomes.some((o) => o.retry)) batchItemFailures.push({ itemIdentifier: record.messageId });
+      if (retry) batchItemFailures.push({ itemIdentifier: record.messageId });
     }
     await publishToSinks(engine, invocationOutcomes);
     return { batchItemFailures };
   };
+}
+
+type RecordContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>;
+
+/**
+ * Parses and ingests one record. Nothing it meets escapes to the batch: a message that cannot be
+ * read, or an error on its way, makes only this record come back.
+ */
+async function handleRecordAlone(
+  engine: EngineDeps,
+  record: SQSRecord,
+  context: RecordContext,
+): Promise<{ outcomes: FileOutcome[]; retry: boolean }> {
+  const outcomes: FileOutcome[] = [];
+  const failure = (message: string, extra: Record<string, unknown>) => {
+    engine.logger?.error(message, {
+      messageId: record.messageId,
+      receiveCount: record.attributes?.ApproximateReceiveCount,
+      ...extra,
+    });
+    return { outcomes, retry: true };
+  };
+  try {
+    const parsed = parseMessage(record.body);
+    if (parsed.kind === 'test') return { outcomes, retry: false };
+    if (parsed.kind === 'unrecognised') {
+      return failure('unrecognised message; it goes to the dead-letter queue after its last receive', {
+        reason: parsed.reason,
+      });
+    }
+    for (const request of parsed.requests) {
+      outcomes.push(
+        await ingestObject(engine, request, {
+          runId: `${context.awsRequestId}:${record.messageId}`,
+          remainingMs: () => context.getRemainingTimeInMillis(),
+        }),
+      );
+    }
+    return { outcomes, retry: outcomes.some((o) => o.retry) };
+  } catch (e) {
+    return failure('message could not be handled; it alone returns to the queue', {
+      error: (e as Error).message ?? String(e),
+    });
+  }
 }
 
 /** Hands the invocation's outcomes to every sink; a sink's failure is logged, never a file's. */

@@ -32,6 +32,8 @@ export class OutcomeMetrics {
     if (outcome.rowsIngested) add('RowsIngested', MetricUnit.Count, outcome.rowsIngested);
     if (outcome.rowsRejected) add('RowsRejected', MetricUnit.Count, outcome.rowsRejected);
     if (outcome.bytes) add('BytesIngested', MetricUnit.Bytes, outcome.bytes);
+    const rescued = Object.values(outcome.drift?.valuesRescued ?? {}).reduce((a, b) => a + b, 0);
+    if (rescued) add('ValuesRescued', MetricUnit.Count, rescued);
     add('FileDuration', MetricUnit.Milliseconds, outcome.durationMs);
   }
 

@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 import { glueTypeOf } from '../../lambdas/core/catalog-types.js';
 import type { Contract } from '../../lambdas/core/contract.js';
 import { bronzePrefixFor } from '../../lambdas/core/layout.js';
+import { RESCUED_DATA_COLUMN, usesRescue } from '../../lambdas/core/schema-evolution.js';
+import { DT_PARTITION_KEY, datePartitionProjection } from './partition-projection.js';
 
 export interface BronzeCatalogProps {
   /** The validated dataset contracts: one table each. */
@@ -24,19 +26,26 @@ export const LINEAGE_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
   { name: '_run_id', type: 'string', comment: 'the ingest run that wrote the row' },
 ];
 
-/** The Glue columns of a dataset's bronze table: its contract columns, then the lineage columns. */
+/** The column of rescued values, in the tables of datasets that rescue. */
+export const RESCUED_DATA_GLUE_COLUMN: glue.CfnTable.ColumnProperty = {
+  name: RESCUED_DATA_COLUMN,
+  type: 'string',
+  comment: 'JSON object of column name to raw text that did not fit the contract; NULL when none',
+};
+
+/** The Glue columns of a dataset's bronze table: its contract columns, `_rescued_data` when it rescues, then lineage. */
 export function glueColumnsFor(contract: Contract): glue.CfnTable.ColumnProperty[] {
   return [
     ...contract.columns.map((c) => ({ name: c.name.toLowerCase(), type: glueTypeOf(c) })),
+    ...(usesRescue(contract) ? [RESCUED_DATA_GLUE_COLUMN] : []),
     ...LINEAGE_COLUMNS,
   ];
 }
 
 /**
- * A Glue database with one unpartitioned Parquet table per dataset over `s3://<bronze>/<ingestion_key>/`.
- * Athena lists a table location recursively at query time, so every new bronze object under the
- * prefix is visible at once without a crawler or partition maintenance: the equivalent of
- * partition projection for this layout (`<ingestion_key>/<bucket>/<key>.parquet`).
+ * A Glue database with one Parquet table per dataset over `s3://<bronze>/<ingestion_key>/`,
+ * partitioned by `dt` with partition projection (`<ingestion_key>/dt=YYYY-MM-DD/<bucket>/<key>.parquet`):
+ * a new object is visible at once, with no crawler and no partition maintenance.
  */
 export class BronzeCatalog extends Construct {
   /** The Glue database. */
@@ -54,6 +63,7 @@ export class BronzeCatalog extends Construct {
     const tables = new Map<string, glue.CfnTable>();
     for (const contract of props.contracts) {
       const key = contract.ingestion_key;
+      const location = `s3://${props.bronzeBucket.bucketName}/${bronzePrefixFor(key)}`;
       const table = new glue.CfnTable(this, `Table-${key}`, {
         catalogId,
         databaseName: this.database.ref,
@@ -61,10 +71,11 @@ export class BronzeCatalog extends Construct {
           name: key,
           description: contract.description ?? `Bronze rows of dataset ${key}`,
           tableType: 'EXTERNAL_TABLE',
-          parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+          parameters: { classification: 'parquet', EXTERNAL: 'TRUE', ...datePartitionProjection(location) },
+          partitionKeys: [DT_PARTITION_KEY],
           storageDescriptor: {
             columns: glueColumnsFor(contract),
-            location: `s3://${props.bronzeBucket.bucketName}/${bronzePrefixFor(key)}`,
+            location,
             inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
             outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
             serdeInfo: {

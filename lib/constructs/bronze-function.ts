@@ -11,13 +11,40 @@ import { nodeOptionsFor } from '../heap.js';
 /** Where the bundled contracts live inside the function: the bundle root is /var/task. */
 export const BUNDLED_DATASETS_DIR = '/var/task/datasets';
 
+/** One validated contract file shipped in the bundle, by name and exact content. */
+export interface BundledFile {
+  /** File name inside `datasets/`, `<ingestion_key>.json`. */
+  readonly name: string;
+  /** The file's text, byte for byte what was validated. */
+  readonly text: string;
+}
+
+/**
+ * Writes the contracts into the bundle. Its only inputs are base64 arguments, which the shell
+ * passes through untouched: no contract name, content or folder path is ever shell syntax.
+ */
+const WRITE_CONTRACTS_SCRIPT = [
+  'const fs=require("node:fs"),path=require("node:path");',
+  'const arg=(a)=>JSON.parse(Buffer.from(a,"base64").toString("utf8"));',
+  'const [dir,...files]=process.argv.slice(1).map(arg);',
+  'fs.mkdirSync(dir,{recursive:true});',
+  'for(const f of files)fs.writeFileSync(path.join(dir,path.basename(f.name)),f.text);',
+].join('');
+
+/** The one bundling command that copies the contracts: `node -e` with base64 arguments. */
+export function writeContractsCommand(outputDir: string, files: readonly BundledFile[]): string {
+  const base64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+  const args = [`${outputDir}/datasets`, ...files].map(base64);
+  return `node -e '${WRITE_CONTRACTS_SCRIPT}' ${args.join(' ')}`;
+}
+
 export interface BronzeFunctionProps {
   /** Absolute path of the handler's entry file (it exports `handler`). */
   readonly entry: string;
   /** Directory holding package-lock.json, the root esbuild resolves modules from. */
   readonly projectRoot: string;
-  /** Absolute paths of the validated contract files copied into the bundle. */
-  readonly datasetFiles: readonly string[];
+  /** The validated contract files written into the bundle. */
+  readonly datasetFiles: readonly BundledFile[];
   /** Powertools service name, the `service` key of every log line and metric. */
   readonly serviceName: string;
   /** One line on what the function does. */
@@ -82,7 +109,6 @@ export class BronzeFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const memorySize = props.memorySize ?? 1024;
-    const datasetFiles = props.datasetFiles.map((f) => JSON.stringify(f)).join(' ');
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -118,10 +144,9 @@ export class BronzeFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // Ships exactly the contracts validated at synth time (POSIX shell commands).
+          // Ships exactly the contracts validated at synth time.
           afterBundling: (_inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/datasets"`,
-            `cp ${datasetFiles} "${outputDir}/datasets/"`,
+            writeContractsCommand(outputDir, props.datasetFiles),
           ],
         },
       },

@@ -1,5 +1,6 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -11,10 +12,25 @@ import { hardenedBucket } from './hardened-bucket.js';
 export interface BronzeStorageProps {
   /** What happens to the bronze and quarantine buckets when they leave the stack. */
   readonly removalPolicy: RemovalPolicy;
-  /** Bucket that receives both buckets' server access logs. */
-  readonly accessLogsBucket: s3.IBucket;
+  /** Bucket that receives both buckets' server access logs (needed when one is created). */
+  readonly accessLogsBucket?: s3.IBucket;
   /** How long replaced bronze objects and quarantine copies are kept as old versions. */
   readonly noncurrentVersionExpiration: Duration;
+  /**
+   * Customer managed key of the new buckets.
+   * @default - S3-managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * An existing bucket for bronze Parquet.
+   * @default - a new versioned bucket
+   */
+  readonly bronzeBucket?: s3.IBucket;
+  /**
+   * An existing bucket for quarantined files.
+   * @default - a new versioned bucket
+   */
+  readonly quarantineBucket?: s3.IBucket;
 }
 
 /** Actions that write one object, including the multipart calls a streamed Parquet upload makes. */
@@ -28,16 +44,25 @@ const WRITE_OBJECT_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload', 's3:Del
  */
 export class BronzeStorage extends Construct {
   /** Bronze Parquet, one object per source file at `<ingestion_key>/<bucket>/<key>.parquet`. */
-  public readonly bronzeBucket: s3.Bucket;
+  public readonly bronzeBucket: s3.IBucket;
   /** Copies of rejected files with their error reports, and set-aside rows. */
-  public readonly quarantineBucket: s3.Bucket;
+  public readonly quarantineBucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: BronzeStorageProps) {
     super(scope, id);
-    this.bronzeBucket = hardenedBucket(this, 'BronzeBucket', { ...props, accessLogsPrefix: 'bronze/' });
-    this.quarantineBucket = hardenedBucket(this, 'QuarantineBucket', {
-      ...props,
-      accessLogsPrefix: 'quarantine/',
+    this.bronzeBucket = props.bronzeBucket ?? this.createBucket('BronzeBucket', 'bronze/', props);
+    this.quarantineBucket =
+      props.quarantineBucket ?? this.createBucket('QuarantineBucket', 'quarantine/', props);
+  }
+
+  private createBucket(id: string, accessLogsPrefix: string, props: BronzeStorageProps): s3.Bucket {
+    if (!props.accessLogsBucket) throw new Error(`a new ${id} needs an access log bucket`);
+    return hardenedBucket(this, id, {
+      removalPolicy: props.removalPolicy,
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix,
+      noncurrentVersionExpiration: props.noncurrentVersionExpiration,
+      encryptionKey: props.encryptionKey,
     });
   }
 

@@ -1,4 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 
@@ -12,10 +13,15 @@ export interface HardenedBucketProps {
   readonly accessLogsPrefix: string;
   /** How long replaced or deleted object versions are kept. */
   readonly noncurrentVersionExpiration: Duration;
+  /**
+   * Customer managed key that encrypts the objects.
+   * @default - S3-managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * A versioned, private, SSL-only, S3-encrypted bucket with access logs and a lifecycle for old
+ * A versioned, private, SSL-only, encrypted bucket with access logs and a lifecycle for old
  * versions and abandoned multipart uploads. Never `autoDeleteObjects`: that is a custom resource.
  */
 export function hardenedBucket(scope: Construct, id: string, props: HardenedBucketProps): s3.Bucket {
@@ -24,7 +30,9 @@ export function hardenedBucket(scope: Construct, id: string, props: HardenedBuck
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     enforceSSL: true,
-    encryption: s3.BucketEncryption.S3_MANAGED,
+    ...(props.encryptionKey
+      ? { encryption: s3.BucketEncryption.KMS, encryptionKey: props.encryptionKey, bucketKeyEnabled: true }
+      : { encryption: s3.BucketEncryption.S3_MANAGED }),
     removalPolicy: props.removalPolicy,
     serverAccessLogsBucket: props.accessLogsBucket,
     serverAccessLogsPrefix: props.accessLogsPrefix,

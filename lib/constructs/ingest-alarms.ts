@@ -22,6 +22,16 @@ export interface IngestAlarmsProps {
    */
   readonly alarmEmail?: string;
   /**
+   * Existing topic the alarms notify.
+   * @default - a new topic when `alarmEmail` is given
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Customer managed key of a new topic.
+   * @default - a key created for the topic
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
    * Age of the oldest queued message above which ingestion is considered stuck.
    * @default Duration.hours(1)
    */
@@ -36,8 +46,8 @@ export class IngestAlarms extends Construct {
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Messages wait longer than the threshold: ingestion is stuck or far behind. */
   public readonly oldestMessageAlarm: cloudwatch.Alarm;
-  /** Alarm notifications, when an address was given. */
-  public readonly topic?: sns.Topic;
+  /** Alarm notifications, when an address or a topic was given. */
+  public readonly topic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: IngestAlarmsProps) {
     super(scope, id);
@@ -76,30 +86,40 @@ export class IngestAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    if (props.alarmEmail) {
-      // A customer managed key: CloudWatch cannot publish to a topic under the AWS managed SNS key.
-      const key = new kms.Key(this, 'TopicKey', {
-        description: 'Encrypts bronze ingest alarm notifications',
-        enableKeyRotation: true,
-        // The key protects transient notifications only; nothing stored depends on it.
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-      this.topic = new sns.Topic(this, 'Topic', {
-        displayName: 'Bronze ingest alarms',
-        masterKey: key,
-        enforceSSL: true,
-      });
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-      Validations.of(this.topic).acknowledge({
-        id: 'Serverless-SNSRedrivePolicy',
-        reason:
-          'An undeliverable alarm mail has no consumer to replay it to; the alarm state stays in CloudWatch.',
-      });
+    this.topic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic(props) : undefined);
+    if (props.alarmTopic && props.alarmEmail) {
+      props.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+    if (this.topic) {
       const action = new actions.SnsAction(this.topic);
       for (const alarm of [this.deadLetterAlarm, this.errorsAlarm, this.oldestMessageAlarm]) {
         alarm.addAlarmAction(action);
       }
     }
+  }
+
+  private createTopic(props: IngestAlarmsProps): sns.Topic {
+    // A customer managed key: CloudWatch cannot publish to a topic under the AWS managed SNS key.
+    const key =
+      props.encryptionKey ??
+      new kms.Key(this, 'TopicKey', {
+        description: 'Encrypts bronze ingest alarm notifications',
+        enableKeyRotation: true,
+        // The key protects transient notifications only; nothing stored depends on it.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Bronze ingest alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    Validations.of(topic).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason:
+        'An undeliverable alarm mail has no consumer to replay it to; the alarm state stays in CloudWatch.',
+    });
+    return topic;
   }
 }

@@ -2,7 +2,7 @@ import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BronzeFunction } from './bronze-function.js';
+import { BronzeFunction, type BundledFile } from './bronze-function.js';
 import type { BronzeStorage } from './bronze-storage.js';
 import type { IngestQueue } from './ingest-queue.js';
 import type { LandingStorage } from './landing-storage.js';
@@ -13,8 +13,8 @@ export interface IngestFunctionProps {
   readonly entry: string;
   /** Directory holding package-lock.json. */
   readonly projectRoot: string;
-  /** Absolute paths of the validated contract files shipped in the bundle. */
-  readonly datasetFiles: readonly string[];
+  /** The validated contract files shipped in the bundle. */
+  readonly datasetFiles: readonly BundledFile[];
   /** Sources the function reads. */
   readonly landing: LandingStorage;
   /** Datasets whose bronze and quarantine prefixes the function writes. */

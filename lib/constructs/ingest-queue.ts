@@ -1,4 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -12,6 +14,11 @@ export interface IngestQueueProps {
    * @default 5
    */
   readonly maxReceiveCount?: number;
+  /**
+   * Customer managed key of both queues.
+   * @default - SQS-managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The queue between EventBridge (and the sweep) and the ingest function, with its dead-letter queue. */
@@ -23,8 +30,13 @@ export class IngestQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
+    const encryption = props.encryptionKey
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+    // EventBridge delivers S3 events (and undeliverable ones) into the queues: it needs the key.
+    props.encryptionKey?.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -33,7 +45,7 @@ export class IngestQueue extends Construct {
       reason: 'This is the dead-letter queue: its messages wait for an operator to inspect and redrive them.',
     });
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },

@@ -1,5 +1,6 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -23,10 +24,21 @@ export interface LandingStorageProps {
   readonly contracts: readonly Contract[];
   /** What happens to the landing bucket when it leaves the stack. */
   readonly removalPolicy: RemovalPolicy;
-  /** Bucket that receives the landing bucket's server access logs. */
-  readonly accessLogsBucket: s3.IBucket;
+  /** Bucket that receives the landing bucket's server access logs (needed when one is created). */
+  readonly accessLogsBucket?: s3.IBucket;
   /** How long overwritten or deleted source versions are kept. */
   readonly noncurrentVersionExpiration: Duration;
+  /**
+   * An existing landing bucket to use instead of creating one; its owner turns on its EventBridge
+   * notifications, as for the buckets contracts name.
+   * @default - a new versioned bucket with EventBridge notifications on
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * Customer managed key of a new landing bucket.
+   * @default - S3-managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -42,22 +54,13 @@ export interface LandingStorageProps {
  */
 export class LandingStorage extends Construct {
   /** Versioned landing bucket that publishes "Object Created" events to EventBridge. */
-  public readonly bucket: s3.Bucket;
+  public readonly bucket: s3.IBucket;
   /** Every (dataset, bucket, prefix, suffix) the stack ingests from. */
   public readonly sources: readonly DatasetSource[];
 
   constructor(scope: Construct, id: string, props: LandingStorageProps) {
     super(scope, id);
-    this.bucket = hardenedBucket(this, 'Bucket', {
-      removalPolicy: props.removalPolicy,
-      accessLogsBucket: props.accessLogsBucket,
-      accessLogsPrefix: 'landing/',
-      noncurrentVersionExpiration: props.noncurrentVersionExpiration,
-    });
-    // The L2 `eventBridgeEnabled` prop is implemented with the Custom::S3BucketNotifications
-    // resource; the native CloudFormation property does the same without one.
-    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
-    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    this.bucket = props.bucket ?? this.createBucket(props);
 
     const imported = new Map<string, s3.IBucket>();
     const importBucket = (name: string): s3.IBucket => {
@@ -80,6 +83,22 @@ export class LandingStorage extends Construct {
         };
       }),
     );
+  }
+
+  private createBucket(props: LandingStorageProps): s3.Bucket {
+    if (!props.accessLogsBucket) throw new Error('a new landing bucket needs an access log bucket');
+    const bucket = hardenedBucket(this, 'Bucket', {
+      removalPolicy: props.removalPolicy,
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix: 'landing/',
+      noncurrentVersionExpiration: props.noncurrentVersionExpiration,
+      encryptionKey: props.encryptionKey,
+    });
+    // The L2 `eventBridgeEnabled` prop is implemented with the Custom::S3BucketNotifications
+    // resource; the native CloudFormation property does the same without one.
+    const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    return bucket;
   }
 
   /**

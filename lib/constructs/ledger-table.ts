@@ -1,5 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
@@ -9,6 +10,11 @@ import { acknowledgeWildcardResources } from '../nag.js';
 export interface LedgerTableProps {
   /** What happens to the table when it leaves the stack. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Customer managed key of the table.
+   * @default - the AWS managed DynamoDB key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The file ledger: one item per source file, keyed by (ingestion_key, file_path). */
@@ -25,7 +31,9 @@ export class LedgerTable extends Construct {
       sortKey: { name: 'file_path', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...(props.encryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       // Only audit records and leases carry it; a file's "was loaded" fact never expires.
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: props.removalPolicy,

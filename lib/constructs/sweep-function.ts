@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
-import { BronzeFunction } from './bronze-function.js';
+import { BronzeFunction, type BundledFile } from './bronze-function.js';
 import type { BronzeStorage } from './bronze-storage.js';
 import type { IngestQueue } from './ingest-queue.js';
 import type { LandingStorage } from './landing-storage.js';
@@ -15,8 +15,8 @@ export interface SweepFunctionProps {
   readonly entry: string;
   /** Directory holding package-lock.json. */
   readonly projectRoot: string;
-  /** Absolute paths of the validated contract files shipped in the bundle. */
-  readonly datasetFiles: readonly string[];
+  /** The validated contract files shipped in the bundle. */
+  readonly datasetFiles: readonly BundledFile[];
   /** Sources the sweep lists. */
   readonly landing: LandingStorage;
   /** Bronze and quarantine buckets; the sweep only learns their names. */

@@ -1,5 +1,6 @@
 import type { Contract } from '../../lambdas/core/contract.js';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../../lambdas/core/engine.js';
+import { bronzeSlotFor, bronzeSlotOf } from '../../lambdas/core/layout.js';
 import { MemoryLedger, MemoryObjectStore, TestClock } from './memory.js';
 import { readParquetRows } from './parquet-read.js';
 
@@ -27,6 +28,12 @@ export function memoryEngine(contracts: Contract[]) {
         { runId: options.runId ?? `run-${++run}`, remainingMs: () => options.remainingMs ?? 60_000 },
       ),
   };
+}
+
+/** The bronze keys of a landed file in the memory store, whatever their partition. */
+export function bronzeKeysIn(store: MemoryObjectStore, dataset: string, key: string): string[] {
+  const slot = bronzeSlotFor(dataset, BUCKETS.landing, key);
+  return store.keys(BUCKETS.bronze).filter((k) => bronzeSlotOf(k) === slot);
 }
 
 /** Reads every row of a Parquet object with hyparquet, an independent reader. */

@@ -9,9 +9,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger.js';
 import { SqsIngestQueue } from '../../lambdas/adapters/sqs-ingest-queue.js';
-import { bronzeKeyFor, quarantineKeysFor } from '../../lambdas/core/layout.js';
+import { quarantineKeysFor } from '../../lambdas/core/layout.js';
 import { filePathFor, type LedgerItem } from '../../lambdas/core/ledger.js';
-import { listKeys, readBronzeRows } from '../../local/bronze-read.js';
+import { bronzeKeysOfSource, readBronzeRows } from '../../local/bronze-read.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/harness.js';
 import { waitForQueueIdle } from '../../local/queue-idle.js';
 import type { LocalRunner } from '../../local/runner.js';
@@ -81,9 +81,11 @@ function pipelineOver(kind: TargetKind, stack: LocalStack): Pipeline {
     },
     item: (dataset, key) => ledger.getFile({ ingestionKey: dataset, filePath: filePathFor(landing, key) }),
     bronze: async (dataset, key) => {
-      const bronzeKey = bronzeKeyFor(dataset, landing, key);
-      const keys = await listKeys(s3, stack.outputs.BronzeBucketName, bronzeKey);
-      const rows = keys.length ? await readBronzeRows(s3, stack.outputs.BronzeBucketName, bronzeKey) : [];
+      const keys = await bronzeKeysOfSource(s3, stack.outputs.BronzeBucketName, dataset, {
+        bucket: landing,
+        key,
+      });
+      const rows = keys.length ? await readBronzeRows(s3, stack.outputs.BronzeBucketName, keys[0]!) : [];
       return { keys, rows };
     },
     quarantineReport: async (dataset, key) => {

@@ -155,6 +155,7 @@ export class MemoryLedger implements Ledger {
     const fresh = (attempts: number, previous?: LedgerItem): LedgerItem => ({
       ingestion_key: r.ingestionKey,
       file_path: r.filePath,
+      ...(r.sourcePath && r.sourcePath !== r.filePath ? { source_path: r.sourcePath } : {}),
       status: FileStatus.Processing,
       status_at: `processing#${now}`,
       file_etag: r.etag,
@@ -237,8 +238,13 @@ export class MemoryLedger implements Ledger {
       rows_ingested: r.rowsIngested,
       rows_rejected: r.rowsRejected,
       bronze_path: r.bronzePath,
+      partition_date: r.partitionDate,
       quarantine_path: r.quarantinePath,
       error: undefined,
+      columns_missing: r.drift?.columnsMissing.length ? [...r.drift.columnsMissing] : undefined,
+      columns_unexpected: r.drift?.columnsUnexpected.length ? [...r.drift.columnsUnexpected] : undefined,
+      values_rescued:
+        r.drift && Object.keys(r.drift.valuesRescued).length ? { ...r.drift.valuesRescued } : undefined,
     });
   }
 
@@ -248,6 +254,9 @@ export class MemoryLedger implements Ledger {
       rows_rejected: r.rowsRejected,
       quarantine_path: r.quarantinePath,
       error: r.error,
+      columns_missing: undefined,
+      columns_unexpected: undefined,
+      values_rescued: undefined,
     });
   }
 

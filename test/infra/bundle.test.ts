@@ -22,7 +22,8 @@ beforeAll(() => {
     ingest: assetDir(s.stack.ingest.bronzeFunction.function),
     sweep: assetDir(s.stack.sweep.bronzeFunction.function),
   };
-});
+  // Two esbuild runs: far beyond the default hook timeout on a busy machine.
+}, 300_000);
 
 /** Every file under a folder, as sorted relative paths. */
 function filesUnder(dir: string): string[] {

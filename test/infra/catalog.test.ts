@@ -23,14 +23,27 @@ describe('Glue catalog', () => {
     });
   });
 
-  it('each dataset has an unpartitioned Parquet table over its prefix in the bronze bucket', () => {
+  it('each dataset has a Parquet table over its prefix, partitioned by dt with date projection up to NOW', () => {
     for (const key of ['customers', 'orders']) {
+      const location = (suffix: string) => ({
+        'Fn::Join': ['', ['s3://', { Ref: logicalId(s.stack.storage.bronzeBucket) }, `/${key}/${suffix}`]],
+      });
       s.template.hasResourceProperties('AWS::Glue::Table', {
         DatabaseName: { Ref: logicalId(s.stack.catalog.database) },
         TableInput: Match.objectLike({
           Name: key,
           TableType: 'EXTERNAL_TABLE',
-          PartitionKeys: Match.absent(),
+          PartitionKeys: [Match.objectLike({ Name: 'dt', Type: 'string' })],
+          Parameters: Match.objectLike({
+            classification: 'parquet',
+            'projection.enabled': 'true',
+            'projection.dt.type': 'date',
+            'projection.dt.format': 'yyyy-MM-dd',
+            'projection.dt.range': '2000-01-01,NOW',
+            'projection.dt.interval': '1',
+            'projection.dt.interval.unit': 'DAYS',
+            'storage.location.template': location('dt=${dt}/'),
+          }),
           StorageDescriptor: Match.objectLike({
             Location: {
               'Fn::Join': ['', ['s3://', { Ref: logicalId(s.stack.storage.bronzeBucket) }, `/${key}/`]],

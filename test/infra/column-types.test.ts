@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContracts } from '../../lambdas/core/contract.js';
-import { bronzeKeyFor } from '../../lambdas/core/layout.js';
 import { fixture } from '../helpers/csv.js';
-import { BUCKETS, memoryEngine } from '../helpers/engine.js';
+import { BUCKETS, bronzeKeysIn, memoryEngine } from '../helpers/engine.js';
 import { readParquetMetadata } from '../helpers/parquet-read.js';
 import { contractFixture, type Synthesized, synthesize } from './synth.js';
 
@@ -40,7 +39,7 @@ describe('Glue column types', () => {
     const engine = memoryEngine([contract!]);
     engine.land('typed/a.csv', fixture('csv', 'typed.csv'));
     await engine.ingest('typed/a.csv');
-    const bronze = engine.store.get(BUCKETS.bronze, bronzeKeyFor('typed', BUCKETS.landing, 'typed/a.csv'))!;
+    const bronze = engine.store.get(BUCKETS.bronze, bronzeKeysIn(engine.store, 'typed', 'typed/a.csv')[0]!)!;
     const written = readParquetMetadata(bronze.body)
       .schema.slice(1)
       .map((e) => ({ Name: e.name, Type: athenaTypeOfParquet(e) }));

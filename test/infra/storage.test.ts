@@ -67,7 +67,7 @@ describe('buckets', () => {
   });
 
   it('landing, bronze and quarantine buckets send server access logs to the log bucket', () => {
-    const logBucket = logicalId(s.stack.accessLogs.bucket);
+    const logBucket = logicalId(s.stack.accessLogs!.bucket);
     const buckets = resourcesOfType(s.template, 'AWS::S3::Bucket');
     for (const id of dataBuckets) {
       expect(buckets[id]?.Properties.LoggingConfiguration).toMatchObject({

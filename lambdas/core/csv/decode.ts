@@ -70,11 +70,16 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
       if (b === 0xf0) low = 0x90;
       if (b === 0xf4) high = 0x8f;
     } else return i;
-    // A sequence cut by the end is judged with the bytes that follow it.
-    if (i + need >= bytes.length) return bytes.length;
-    const second = bytes[i + 1]!;
+    // A sequence cut by the end is judged with the bytes that follow it, but the bytes it has are
+    // judged now: a lead byte followed by a line break is bad on its own line.
+    const second = bytes[i + 1];
+    if (second === undefined) return bytes.length;
     if (second < low || second > high) return i;
-    for (let k = 2; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    for (let k = 2; k <= need; k++) {
+      const next = bytes[i + k];
+      if (next === undefined) return bytes.length;
+      if ((next & 0xc0) !== 0x80) return i;
+    }
     i += need + 1;
   }
   return bytes.length;
@@ -88,6 +93,19 @@ function linesIn(bytes: Uint8Array, end: number): number {
     else if (b === 13 && bytes[i + 1] !== 10) n++;
   }
   return n;
+}
+
+/**
+ * Where the first invalid sequence of a chunk is: its line (`lineBase` is the chunk's first) and
+ * the offset where that line starts in the chunk. Only called on a chunk that failed the check.
+ */
+function invalidAt(body: Uint8Array, prevCR: boolean, lineBase: number): { line: number; lineStart: number } {
+  const bad = Math.min(firstInvalidUtf8(body), body.length);
+  // An LF completing the previous chunk's CR was counted with that CR.
+  const skip = prevCR && body[0] === 10 && bad > 0 ? 1 : 0;
+  let lineStart = bad;
+  while (lineStart > 0 && body[lineStart - 1] !== 10 && body[lineStart - 1] !== 13) lineStart--;
+  return { line: lineBase + linesIn(body, bad) - skip, lineStart };
 }
 
 /** Bytes at the end of `bytes` that start a UTF-8 sequence the chunk does not complete. */
@@ -131,7 +149,7 @@ const BOM = [0xef, 0xbb, 0xbf];
  * decoded text makes the whole chunk, and every field cut from it, two bytes per character), its
  * length is its UTF-8 byte length, and its characters are the bytes Parquet stores. textOf turns a
  * value back into text where one is shown. The BOM is dropped. Invalid UTF-8 is a DataError naming
- * the line it is on.
+ * the line it is on, thrown after the text of the lines before it is yielded.
  */
 export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   let lineBase = 1;
@@ -140,11 +158,6 @@ export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGen
   let first = true;
   /** The start of a sequence cut by the previous chunk's end. */
   let tail: Uint8Array | undefined;
-  const fail = (bytes: Uint8Array, end: number): never => {
-    const bad = Math.min(firstInvalidUtf8(bytes.subarray(0, end)), end);
-    const line = lineBase + linesIn(bytes, bad);
-    throw new DataError('INVALID_UTF8', `invalid UTF-8 byte sequence on line ${line}`, { line });
-  };
   for await (const chunk of source) {
     let bytes: Uint8Array = chunk;
     if (tail) {
@@ -162,7 +175,15 @@ export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGen
     }
     const cut = bytes.length - incompleteTail(bytes);
     const body = bytes.subarray(start, cut);
-    if (!isUtf8(body)) fail(body, body.length);
+    if (!isUtf8(body)) {
+      // The lines before the bad one are still read, so that their rows are counted.
+      const bad = invalidAt(body, prevCR, lineBase);
+      const before = pending + byteString(bytes, start, start + bad.lineStart);
+      if (before.length) yield before;
+      throw new DataError('INVALID_UTF8', `invalid UTF-8 byte sequence on line ${bad.line}`, {
+        line: bad.line,
+      });
+    }
     if (cut < bytes.length) tail = bytes.slice(cut);
     const text = byteString(bytes, start, cut);
     const breaks = countLineBreaks(text, prevCR);
@@ -177,6 +198,8 @@ export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGen
   if (tail) {
     // A sequence the file ends inside, or a whole file shorter than a BOM (so holding none).
     if (!isUtf8(tail) || incompleteTail(tail) > 0) {
+      const lineStart = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r')) + 1;
+      if (lineStart > 0) yield pending.slice(0, lineStart);
       throw new DataError(
         'INVALID_UTF8',
         `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`,

@@ -122,34 +122,122 @@ function recordLines(
   return lines;
 }
 
+/** Bytes of an overlong record kept in its bad row: enough to find it, never the whole record. */
+const KEPT_PREFIX = 1024;
+
+/** Counts quote characters: an odd count means a quoted field is still open. */
+function quoteCount(text: string, quote: string): number {
+  let n = 0;
+  for (let p = text.indexOf(quote); p !== -1; p = text.indexOf(quote, p + 1)) n++;
+  return n;
+}
+
+/** The start of byte text, cut back to a character boundary so that it decodes cleanly. */
+function prefixOf(text: string): string {
+  if (text.length <= KEPT_PREFIX) return text;
+  let end = KEPT_PREFIX;
+  while (end > 0 && (text.charCodeAt(end) & 0xc0) === 0x80) end--;
+  return text.slice(0, end);
+}
+
+/** The DataError for a record too long to read on, naming what made it so. */
+function tooLong(line: number, record: string, dialect: CsvDialect, header: boolean): DataError {
+  const what = header ? `header record starting on line ${line}` : `record starting on line ${line}`;
+  const why =
+    quoteCount(record, dialect.quoteChar) % 2 === 1
+      ? 'a quoted field opens in it and does not close within that length (unterminated quote?)'
+      : 'it has no line break within that length';
+  return new DataError(
+    'RECORD_TOO_LONG',
+    `${what} is longer than ${dialect.maxRecordChars} bytes (limits.max_record_bytes): ${why}`,
+    { line },
+  );
+}
+
+/**
+ * The rest of a record too long to keep, skipped up to the line break that ends it. Quoted spans
+ * are followed, so that a line break inside one does not end the record early.
+ */
+class OverlongRecord {
+  private quoteOpen = false;
+  /** Line breaks inside the record so far. */
+  breaks = 0;
+
+  constructor(
+    readonly line: number,
+    private readonly quote: string,
+    private readonly lineBreak: string,
+  ) {}
+
+  /** Offset just after the line break ending the record in `text`, or -1 when it goes on. */
+  end(text: string): number {
+    let pos = 0;
+    for (;;) {
+      const q = text.indexOf(this.quote, pos);
+      if (this.quoteOpen) {
+        this.breaks += countBreaks(text, pos, q === -1 ? text.length : q, this.lineBreak);
+        if (q === -1) return -1;
+        this.quoteOpen = false;
+        pos = q + 1;
+        continue;
+      }
+      const b = text.indexOf(this.lineBreak, pos);
+      if (b !== -1 && (q === -1 || b < q)) return b + this.lineBreak.length;
+      if (q === -1) return -1;
+      this.quoteOpen = true;
+      pos = q + 1;
+    }
+  }
+}
+
 /**
  * Streams CSV records out of text chunks with papaparse's chunk parser (arrays, no per-row
  * objects). A record cut by a chunk boundary is carried to the next chunk; its size is capped
- * so that an unterminated quote cannot grow memory without bound.
+ * so that an unterminated quote cannot grow memory without bound. A data record that passes the
+ * cap outside a quoted field is skipped to the line break that ends it and yielded as a record
+ * with a problem (its first bytes only), so that reading goes on at the next line; the header,
+ * or a record whose quoted field never closes, is a DataError.
  */
 export async function* readCsv(text: AsyncIterable<string>, dialect: CsvDialect): AsyncGenerator<CsvChunk> {
   let parser: Papa.Parser | undefined;
   let lineBreak = '\n';
   let carry = '';
   let nextLine = 1;
+  let sawRecord = false;
+  let overlong: OverlongRecord | undefined;
   const iterator = text[Symbol.asyncIterator]();
   let current = await iterator.next();
   while (!current.done) {
-    const following = await iterator.next();
+    // A source that fails (undecodable bytes) has yielded the text before the failure first: its
+    // complete records are read before the error goes on.
+    let failure: { error: unknown } | undefined;
+    const following = await iterator.next().catch((error: unknown) => {
+      failure = { error };
+      return { done: false, value: '' } as IteratorResult<string>;
+    });
     const final = following.done === true;
-    const input = carry.length ? carry + current.value : current.value;
+    let input = carry.length ? carry + current.value : current.value;
+    carry = '';
+    if (overlong) {
+      const end = overlong.end(input);
+      if (end === -1 && !final) {
+        // A CR at the end may be half of a CRLF that ends the record.
+        if (input.endsWith('\r')) carry = '\r';
+        if (failure) throw failure.error;
+        current = following;
+        continue;
+      }
+      nextLine = overlong.line + overlong.breaks + 1;
+      overlong = undefined;
+      input = end === -1 ? '' : input.slice(end);
+    }
     if (!parser) {
       // The line break is read off the first one in the file: until a chunk shows one in full (a
       // CR at a chunk's end may be half of a CRLF), the text is carried.
       const cr = input.indexOf('\r');
       if (!final && input.indexOf('\n') === -1 && (cr === -1 || cr === input.length - 1)) {
-        if (input.length > dialect.maxRecordChars) {
-          throw new DataError(
-            'RECORD_TOO_LONG',
-            `record starting on line 1 is longer than ${dialect.maxRecordChars} characters (unterminated quote?)`,
-            { line: 1 },
-          );
-        }
+        if (input.length > dialect.maxRecordChars) throw tooLong(1, input, dialect, true);
+        if (failure) throw failure.error;
         carry = input;
         current = following;
         continue;
@@ -163,53 +251,84 @@ export async function* readCsv(text: AsyncIterable<string>, dialect: CsvDialect)
         skipEmptyLines: false,
       });
     }
-    const result = parser.parse(input, 0, !final);
-    const cursor = final ? input.length : result.meta.cursor;
-    carry = input.slice(cursor);
+    const chunk = parseChunk(parser, input, final, nextLine, dialect.quoteChar, lineBreak);
+    nextLine = chunk.nextLine;
+    carry = input.slice(chunk.cursor);
+    if (chunk.records.length) {
+      sawRecord = true;
+      yield chunk;
+    }
     if (carry.length > dialect.maxRecordChars) {
-      throw new DataError(
-        'RECORD_TOO_LONG',
-        `record starting on line ${nextLine + countBreaks(input, 0, cursor, lineBreak)} is longer than ${dialect.maxRecordChars} characters (unterminated quote?)`,
-        { line: nextLine + countBreaks(input, 0, cursor, lineBreak) },
-      );
+      const odd = quoteCount(carry, dialect.quoteChar) % 2 === 1;
+      if (!sawRecord || odd) throw tooLong(nextLine, carry, dialect, !sawRecord);
+      // Outside quotes, the record ends at the next line break: it is one bad row, and the rest
+      // of the file reads on.
+      overlong = new OverlongRecord(nextLine, dialect.quoteChar, lineBreak);
+      overlong.breaks = countBreaks(carry, 0, carry.length, lineBreak);
+      yield {
+        records: [[prefixOf(carry)]],
+        lines: Int32Array.of(nextLine),
+        problems: new Map([
+          [
+            0,
+            `record is longer than ${dialect.maxRecordChars} bytes (limits.max_record_bytes); only its first ${KEPT_PREFIX} bytes are kept`,
+          ],
+        ]),
+        chars: Math.min(carry.length, KEPT_PREFIX),
+      };
+      carry = '';
     }
-    const data = result.data as string[][];
-    const consumedBreaks = countBreaks(input, 0, cursor, lineBreak);
-    // The final chunk always yields one more record than breaks: the last line, or an empty one.
-    // Otherwise the extra breaks sit inside quoted fields.
-    const extra = consumedBreaks + (final ? 1 : 0) - data.length;
-    const allLines = recordLines(data, nextLine, extra, input, cursor, dialect.quoteChar, lineBreak);
-    nextLine += data.length + Math.max(extra, 0);
-    const rowProblems = new Map<number, string>();
-    for (const err of result.errors) {
-      if (err.row !== undefined && !rowProblems.has(err.row)) rowProblems.set(err.row, err.message);
-    }
-    // Blank lines come out as records of one empty field; they are dropped unless malformed.
-    let records = data;
-    let lines = allLines;
-    let problems = rowProblems;
-    let kept = 0;
-    for (let i = 0; i < data.length; i++) {
-      const record = data[i]!;
-      const blank = record.length === 1 && record[0] === '' && !rowProblems.has(i);
-      if (blank) {
-        if (records === data) {
-          records = data.slice(0, i);
-          lines = new Int32Array(data.length);
-          lines.set(allLines.subarray(0, i));
-          problems = new Map([...rowProblems].filter(([r]) => r < i));
-          kept = i;
-        }
-        continue;
-      }
-      if (records === data) continue;
-      const problem = rowProblems.get(i);
-      if (problem) problems.set(kept, problem);
-      records.push(record);
-      lines[kept++] = allLines[i]!;
-    }
-    if (records !== data) lines = lines.subarray(0, kept);
-    if (records.length) yield { records, lines, problems, chars: cursor };
+    if (failure) throw failure.error;
     current = following;
   }
+}
+
+/** The records of one parsed text chunk, their lines, and where parsing stopped. */
+function parseChunk(
+  parser: Papa.Parser,
+  input: string,
+  final: boolean,
+  firstLine: number,
+  quoteChar: string,
+  lineBreak: string,
+): CsvChunk & { cursor: number; nextLine: number } {
+  const result = parser.parse(input, 0, !final);
+  const cursor = final ? input.length : result.meta.cursor;
+  const data = result.data as string[][];
+  const consumedBreaks = countBreaks(input, 0, cursor, lineBreak);
+  // The final chunk always yields one more record than breaks: the last line, or an empty one.
+  // Otherwise the extra breaks sit inside quoted fields.
+  const extra = consumedBreaks + (final ? 1 : 0) - data.length;
+  const allLines = recordLines(data, firstLine, extra, input, cursor, quoteChar, lineBreak);
+  const nextLine = firstLine + data.length + Math.max(extra, 0);
+  const rowProblems = new Map<number, string>();
+  for (const err of result.errors) {
+    if (err.row !== undefined && !rowProblems.has(err.row)) rowProblems.set(err.row, err.message);
+  }
+  // Blank lines come out as records of one empty field; they are dropped unless malformed.
+  let records = data;
+  let lines = allLines;
+  let problems = rowProblems;
+  let kept = 0;
+  for (let i = 0; i < data.length; i++) {
+    const record = data[i]!;
+    const blank = record.length === 1 && record[0] === '' && !rowProblems.has(i);
+    if (blank) {
+      if (records === data) {
+        records = data.slice(0, i);
+        lines = new Int32Array(data.length);
+        lines.set(allLines.subarray(0, i));
+        problems = new Map([...rowProblems].filter(([r]) => r < i));
+        kept = i;
+      }
+      continue;
+    }
+    if (records === data) continue;
+    const problem = rowProblems.get(i);
+    if (problem) problems.set(kept, problem);
+    records.push(record);
+    lines[kept++] = allLines[i]!;
+  }
+  if (records !== data) lines = lines.subarray(0, kept);
+  return { records, lines, problems, chars: cursor, cursor, nextLine };
 }

@@ -1,14 +1,24 @@
 import type { Contract } from '../contract.js';
 import { DataError, HeaderMismatchError } from '../errors.js';
+import { schemaEvolutionOf } from '../schema-evolution.js';
 
 /** How the columns of a file map onto the contract. */
 export interface HeaderMapping {
-  /** For each contract column, the index of the source field holding it. */
+  /** For each contract column, the index of the source field holding it; -1 when it is NULL-filled. */
   readonly sourceIndex: readonly number[];
   /** Number of fields a data record must have. */
   readonly fieldCount: number;
-  /** Source columns the contract does not declare (kept out of bronze). */
+  /** Source columns the contract does not declare (kept out of bronze, or rescued). */
   readonly extra: readonly string[];
+  /** Source indexes of the `extra` columns, in the same order. */
+  readonly extraIndex: readonly number[];
+  /** Declared columns the file lacks, NULL in bronze (`missing_columns: null`). */
+  readonly missing: readonly string[];
+}
+
+/** A mapping that maps nothing, for a header that was rejected (rows are only counted). */
+export function unmappedHeader(fieldCount: number): HeaderMapping {
+  return { sourceIndex: [], fieldCount, extra: [], extraIndex: [], missing: [] };
 }
 
 function normalizer(contract: Contract): (name: string) => string {
@@ -42,9 +52,14 @@ export function checkHeader(header: readonly string[], contract: Contract): Head
   });
   const expected = contract.columns.map((c) => norm(c.name));
   const expectedSet = new Set(expected);
-  const missing = contract.columns.filter((c) => !seen.has(norm(c.name))).map((c) => c.name);
-  const extra = header.filter((h) => !expectedSet.has(norm(h)));
-  const unexpected = contract.header.extra_columns === 'reject' ? extra : [];
+  const evolution = schemaEvolutionOf(contract);
+  const absent = contract.columns.filter((c) => !seen.has(norm(c.name)));
+  // Under `missing_columns: null` only a nullable column may be absent.
+  const nullFilled = absent.filter((c) => evolution.missingColumns === 'null' && c.nullable);
+  const missing = absent.filter((c) => !nullFilled.includes(c)).map((c) => c.name);
+  const extraIndex = header.flatMap((h, i) => (expectedSet.has(norm(h)) ? [] : [i]));
+  const extra = extraIndex.map((i) => header[i]!);
+  const unexpected = evolution.unexpectedColumns === 'reject' ? extra : [];
   const misordered: string[] = [];
   if (contract.header.order === 'ordered') {
     // Compare the relative order of the expected columns that are present.
@@ -62,5 +77,11 @@ export function checkHeader(header: readonly string[], contract: Contract): Head
   if (missing.length || unexpected.length || duplicated.length || misordered.length) {
     throw new HeaderMismatchError({ missing, unexpected, duplicated, misordered });
   }
-  return { sourceIndex: expected.map((n) => seen.get(n)!), fieldCount: header.length, extra };
+  return {
+    sourceIndex: expected.map((n) => seen.get(n) ?? -1),
+    fieldCount: header.length,
+    extra,
+    extraIndex,
+    missing: nullFilled.map((c) => c.name),
+  };
 }

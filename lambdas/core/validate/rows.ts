@@ -1,5 +1,6 @@
 import type { Contract } from '../contract.js';
-import { textOf } from '../csv/decode.js';
+import { byteTextOf, textOf } from '../csv/decode.js';
+import { schemaEvolutionOf, usesRescue } from '../schema-evolution.js';
 import type { HeaderMapping } from './header.js';
 import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } from './values.js';
 
@@ -7,7 +8,10 @@ const NON_ASCII = /[\x80-\uffff]/;
 
 /**
  * Converts records of byte text (see utf8ByteText) into column-major values for bronze, checking field count, limits,
- * types and required values. A bad record leaves the columns untouched.
+ * types and required values. A bad record leaves the columns untouched. Under the contract's
+ * schema evolution, columns the file lacks are NULL, and bad values (`bad_values: rescue`, in
+ * nullable columns) and unexpected columns (`unexpected_columns: rescue`) go to one more column,
+ * `_rescued_data`, as a JSON object of column name to raw text.
  */
 export class RowConverter {
   private readonly parsers: FieldParser[];
@@ -18,6 +22,12 @@ export class RowConverter {
   private readonly scratch: unknown[];
   /** Every column is a string kept exactly as read (no conversion, never null). */
   private readonly verbatim: boolean;
+  /** Bronze has `_rescued_data`, the column after the contract's. */
+  private readonly rescueColumn: boolean;
+  private readonly rescueBadValues: boolean;
+  /** Source indexes of unexpected columns whose values are rescued. */
+  private readonly rescuedExtras: readonly number[];
+  private readonly rescuedCounts = new Map<string, number>();
 
   constructor(
     contract: Contract,
@@ -29,9 +39,19 @@ export class RowConverter {
     this.required = contract.columns.map((c) => !c.nullable);
     this.maxFieldBytes = contract.limits.max_field_bytes;
     this.scratch = new Array(contract.columns.length);
-    this.verbatim = contract.columns.every(
-      (c) => c.type === 'string' && nullMarkersOf(c, contract).length === 0,
-    );
+    const evolution = schemaEvolutionOf(contract);
+    this.rescueColumn = usesRescue(contract);
+    this.rescueBadValues = evolution.badValues === 'rescue';
+    this.rescuedExtras = evolution.unexpectedColumns === 'rescue' ? mapping.extraIndex : [];
+    this.verbatim =
+      contract.columns.every((c) => c.type === 'string' && nullMarkersOf(c, contract).length === 0) &&
+      !this.rescueColumn &&
+      mapping.missing.length === 0;
+  }
+
+  /** Values rescued so far (of rows that were kept), by column name. */
+  rescuedValues(): Record<string, number> {
+    return Object.fromEntries(this.rescuedCounts);
   }
 
   /**
@@ -54,17 +74,30 @@ export class RowConverter {
       return undefined;
     }
     const scratch = this.scratch;
+    let rescued: Record<string, string> | undefined;
     for (let c = 0; c < sourceIndex.length; c++) {
-      const raw = record[sourceIndex[c]!]!;
+      const at = sourceIndex[c]!;
+      if (at < 0) {
+        scratch[c] = null;
+        continue;
+      }
+      const raw = record[at]!;
       if (!fieldsFit && raw.length > this.maxFieldBytes) return this.tooLong(c);
       let value = this.parsers[c]!(raw);
       // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
       if (value instanceof BadValue && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
-      if (value instanceof BadValue) return this.badValue(c, raw, value);
+      if (value instanceof BadValue) {
+        if (!this.rescueBadValues || this.required[c]) return this.badValue(c, raw, value);
+        rescued ??= {};
+        rescued[this.names[c]!] = textOf(raw);
+        value = null;
+      }
       if (value === null && this.required[c]) return this.requiredButNull(c, raw);
       scratch[c] = value;
     }
+    if (this.rescuedExtras.length) rescued = this.rescueExtras(record, rescued);
     for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
+    if (this.rescueColumn) columns[scratch.length]!.push(rescued ? this.noteRescued(rescued) : null);
     return undefined;
   }
 
@@ -77,6 +110,27 @@ export class RowConverter {
   private requiredButNull(c: number, raw: string): string {
     if (raw.trim() === '') return `field ${this.names[c]} is required but empty`;
     return `field ${this.names[c]} is required but "${truncate(textOf(raw))}" is a NULL marker`;
+  }
+
+  /** Adds the non-empty values of unexpected columns to a row's rescued values. */
+  private rescueExtras(
+    record: readonly string[],
+    rescued: Record<string, string> | undefined,
+  ): Record<string, string> | undefined {
+    const { extra } = this.mapping;
+    for (let k = 0; k < this.rescuedExtras.length; k++) {
+      const raw = record[this.rescuedExtras[k]!]!;
+      if (raw === '') continue;
+      rescued ??= {};
+      rescued[extra[k]!] = textOf(raw);
+    }
+    return rescued;
+  }
+
+  /** Counts a kept row's rescued values and gives their JSON as byte text, as bronze strings are. */
+  private noteRescued(rescued: Record<string, string>): string {
+    for (const name in rescued) this.rescuedCounts.set(name, (this.rescuedCounts.get(name) ?? 0) + 1);
+    return byteTextOf(JSON.stringify(rescued));
   }
 
   private tooLong(c: number): string {

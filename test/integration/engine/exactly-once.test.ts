@@ -3,19 +3,13 @@
  * real DynamoDB conditional writes, the Parquet read back with DuckDB.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../../lambdas/adapters/dynamodb-ledger.js';
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store.js';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../../../lambdas/core/engine.js';
-import { bronzeKeyFor } from '../../../lambdas/core/layout.js';
 import { FileStatus } from '../../../lambdas/core/ledger.js';
+import { bronzeKeysOfSource } from '../../../local/bronze-read.js';
 import { createLedgerTable } from '../../helpers/aws.js';
 import { testContract } from '../../helpers/csv.js';
 import { TestClock } from '../../helpers/memory.js';
@@ -59,15 +53,12 @@ const ingest = (key: string, runId: string, remainingMs = 60_000): Promise<FileO
   ingestObject(deps, { bucket: BUCKETS.landing, key }, { runId, remainingMs: () => remainingMs });
 
 async function bronzeObjects(key: string): Promise<string[]> {
-  const prefix = bronzeKeyFor('things', BUCKETS.landing, key);
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKETS.bronze, Prefix: prefix }));
-  return (listed.Contents ?? []).map((o) => o.Key!);
+  return bronzeKeysOfSource(s3, BUCKETS.bronze, 'things', { bucket: BUCKETS.landing, key });
 }
 
 async function bronzeRows(key: string): Promise<Record<string, unknown>[]> {
-  const object = await s3.send(
-    new GetObjectCommand({ Bucket: BUCKETS.bronze, Key: bronzeKeyFor('things', BUCKETS.landing, key) }),
-  );
+  const [bronzeKey] = await bronzeObjects(key);
+  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKETS.bronze, Key: bronzeKey }));
   const bytes = await object.Body!.transformToByteArray();
   return queryParquetWithDuckDb(
     bytes,

@@ -429,7 +429,7 @@ describe('outcome transitions', () => {
         'SET #status = :status, status_at = :statusAt, updated_at = :now, processed_at = :processedAt, ' +
         'processed_at_iso = :now, rows_ingested = :ingested, rows_rejected = :rejected, ' +
         'bronze_path = :bronze ' +
-        'REMOVE lease_until, #error, quarantine_path',
+        'REMOVE lease_until, #error, quarantine_path, columns_missing, columns_unexpected, values_rescued',
       ConditionExpression: ownerCondition,
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
@@ -455,6 +455,23 @@ describe('outcome transitions', () => {
     await expect(completion).rejects.toThrow(/run-new.*s3:\/\/landing\/sales\/2026\/01\.csv/);
   });
 
+  it('records the columns missing and unexpected and the values rescued of a completed file', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: storedItem({ run_id: 'run-new' }) });
+    await ledger().markCompleted(transition(), {
+      rowsIngested: 1,
+      rowsRejected: 0,
+      drift: { columnsMissing: ['region'], columnsUnexpected: [], valuesRescued: { amount: 3 } },
+    });
+    const input = onlyUpdateInput();
+    expect(input.UpdateExpression).toContain('columns_missing = :columns_missing');
+    expect(input.UpdateExpression).toContain('values_rescued = :values_rescued');
+    expect(input.UpdateExpression).toMatch(/REMOVE .*columns_unexpected/);
+    expect(input.ExpressionAttributeValues).toMatchObject({
+      ':columns_missing': ['region'],
+      ':values_rescued': { amount: 3 },
+    });
+  });
+
   it('marks rejected with the error, the quarantine path and the row counts', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: storedItem({ status: FileStatus.Rejected }) });
 
@@ -469,7 +486,8 @@ describe('outcome transitions', () => {
     expect(update.UpdateExpression).toBe(
       'SET #status = :status, status_at = :statusAt, updated_at = :now, processed_at = :processedAt, ' +
         'processed_at_iso = :now, rows_ingested = :ingested, rows_rejected = :rejected, ' +
-        'quarantine_path = :quarantine, #error = :error REMOVE lease_until',
+        'quarantine_path = :quarantine, #error = :error ' +
+        'REMOVE lease_until, columns_missing, columns_unexpected, values_rescued',
     );
     expect(update.ConditionExpression).toBe(ownerCondition);
     expect(update.ExpressionAttributeValues).toMatchObject({

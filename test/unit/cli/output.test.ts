@@ -111,3 +111,44 @@ describe('printReport', () => {
     expect(s.stderr).toBe('');
   });
 });
+
+describe('control characters in table output', () => {
+  const hostile = 'orders/\u001b[2J\u0007evil\u202e.csv';
+
+  it('escapes control and bidirectional characters in cells and keeps columns aligned', () => {
+    const text = renderTable(
+      [{ key: hostile, n: 1 }],
+      [
+        { header: 'FILE', value: (r) => r.key },
+        { header: 'N', value: (r) => r.n, right: true },
+      ],
+    );
+    for (const c of ['\u001b', '\u0007', '\u202e']) expect(text).not.toContain(c);
+    expect(text.split('\n')[2]).toBe('orders/\\x1b[2J\\x07evil\\u202e.csv  1');
+    expect(text.split('\n')[0]).toBe(
+      `FILE${' '.repeat('orders/\\x1b[2J\\x07evil\\u202e.csv'.length - 4)}  N`,
+    );
+  });
+
+  it('escapes header names, keys and values of key-value lines, and tabs and newlines inside a cell', () => {
+    expect(renderTable([{ v: 'a\tb\nc' }], [{ header: 'H\u001b', value: (r) => r.v }]).split('\n')).toEqual([
+      'H\\x1b',
+      '-------',
+      'a\\tb\\nc',
+    ]);
+    expect(renderKeyValues([['k\u0007', 'v\u009b1m']])).toBe('k\\x07: v\\x9b1m');
+  });
+
+  it('escapes text around the tables but keeps its line breaks, while --json stays exact', () => {
+    const s = sink();
+    printReport(
+      s,
+      { data: { key: hostile }, text: `enqueued ${hostile}\ndone`, exitCode: ExitCode.Ok },
+      false,
+    );
+    expect(s.stdout).toBe('enqueued orders/\\x1b[2J\\x07evil\\u202e.csv\ndone\n');
+    const j = sink();
+    printReport(j, { data: { key: hostile }, text: '', exitCode: ExitCode.Ok }, true);
+    expect(JSON.parse(j.stdout)).toEqual({ key: hostile });
+  });
+});

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadContracts } from '../../../lambdas/core/contract.js';
-import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js';
+import { quarantineKeysFor } from '../../../lambdas/core/layout.js';
 import { FileStatus } from '../../../lambdas/core/ledger.js';
 import { fixture, testContract } from '../../helpers/csv.js';
-import { BUCKETS, memoryEngine, readParquet } from '../../helpers/engine.js';
+import { BUCKETS, bronzeKeysIn, memoryEngine, readParquet } from '../../helpers/engine.js';
 
 const strict = testContract();
 const lenient = testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 2 } });
@@ -20,7 +20,8 @@ function quarantinedRows(engine: ReturnType<typeof memoryEngine>, key: string) {
 }
 
 function bronzeOf(engine: ReturnType<typeof memoryEngine>, key: string) {
-  const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', BUCKETS.landing, key));
+  const [bronzeKey] = bronzeKeysIn(engine.store, 'things', key);
+  const object = bronzeKey === undefined ? undefined : engine.store.get(BUCKETS.bronze, bronzeKey);
   return object ? readParquet(object.body) : undefined;
 }
 
@@ -53,7 +54,7 @@ describe('ingestObject', () => {
       file_etag: etag,
       rows_ingested: 3,
       rows_rejected: 0,
-      bronze_path: `s3://bronze/${bronzeKeyFor('things', 'landing', 'things/a.csv')}`,
+      bronze_path: `s3://bronze/${bronzeKeysIn(engine.store, 'things', 'things/a.csv')[0]}`,
     });
   });
 
@@ -61,7 +62,8 @@ describe('ingestObject', () => {
     const engine = memoryEngine([strict]);
     const etag = engine.land('things/a.csv', 'id,name\n1,x\n');
     await engine.ingest('things/a.csv', { runId: 'run-M' });
-    const object = engine.store.get(BUCKETS.bronze, bronzeKeyFor('things', 'landing', 'things/a.csv'))!;
+    const [bronzeKey] = bronzeKeysIn(engine.store, 'things', 'things/a.csv');
+    const object = engine.store.get(BUCKETS.bronze, bronzeKey!)!;
     expect(object.metadata).toMatchObject({
       'source-etag': etag,
       'source-file': 's3://landing/things/a.csv',
@@ -344,7 +346,144 @@ describe('ingestObject', () => {
   });
 });
 
+describe('schema evolution', () => {
+  const evolving = testContract({
+    columns: [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'name' },
+      { name: 'amount', type: 'double' },
+    ],
+    schema_evolution: { unexpected_columns: 'rescue', missing_columns: 'null', bad_values: 'rescue' },
+  });
+
+  it('writes rescued values to _rescued_data and records the drift on the ledger item and the outcome', async () => {
+    const engine = memoryEngine([evolving]);
+    engine.land('things/d.csv', 'id,name,region\n1,a,north\n2,b,\n');
+    const outcome = await engine.ingest('things/d.csv');
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      rowsIngested: 2,
+      drift: { columnsMissing: ['amount'], columnsUnexpected: ['region'], valuesRescued: { region: 1 } },
+    });
+    const rows = await bronzeOf(engine, 'things/d.csv');
+    expect(rows).toEqual([
+      expect.objectContaining({ id: 1n, name: 'a', amount: null, _rescued_data: '{"region":"north"}' }),
+      expect.objectContaining({ id: 2n, name: 'b', amount: null, _rescued_data: null }),
+    ]);
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/d.csv',
+    });
+    expect(item).toMatchObject({
+      columns_missing: ['amount'],
+      columns_unexpected: ['region'],
+      values_rescued: { region: 1 },
+    });
+  });
+
+  it('clears the drift of an earlier version when a clean version completes', async () => {
+    const engine = memoryEngine([evolving]);
+    engine.land('things/d.csv', 'id,name,amount\n1,a,x\n');
+    await engine.ingest('things/d.csv');
+    engine.land('things/d.csv', 'id,name,amount\n1,a,1.5\n');
+    expect((await engine.ingest('things/d.csv')).drift).toBeUndefined();
+    const item = await engine.ledger.getFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/d.csv',
+    });
+    expect(item?.values_rescued).toBeUndefined();
+  });
+
+  it('has no _rescued_data column in bronze of a dataset that does not rescue', async () => {
+    const engine = memoryEngine([testContract({ schema_evolution: { unexpected_columns: 'ignore' } })]);
+    engine.land('things/i.csv', 'id,name,extra\n1,a,z\n');
+    expect(await engine.ingest('things/i.csv')).toMatchObject({
+      status: 'completed',
+      drift: { columnsUnexpected: ['extra'] },
+    });
+    const [row] = (await bronzeOf(engine, 'things/i.csv'))!;
+    expect(Object.keys(row!)).not.toContain('_rescued_data');
+  });
+});
+
 describe('row accounting', () => {
+  /** The quarantine report of a rejected file. */
+  const reportOf = (engine: ReturnType<typeof memoryEngine>, key: string) =>
+    JSON.parse(
+      engine.store
+        .get(BUCKETS.quarantine, quarantineKeysFor('things', 'landing', key).report)!
+        .body.toString(),
+    );
+
+  it('counts the data rows before undecodable bytes and names their line', async () => {
+    const engine = memoryEngine([strict]);
+    const good = Array.from({ length: 5 }, (_, i) => `${i + 1},ok\n`).join('');
+    engine.land(
+      'things/u.csv',
+      Buffer.concat([Buffer.from(`id,name\n${good}6,caf`), Buffer.from([0xe9, 0x0a])]),
+    );
+    const outcome = await engine.ingest('things/u.csv');
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      rowsRejected: 5,
+      error: { code: 'INVALID_UTF8', line: 7 },
+    });
+    expect(reportOf(engine, 'things/u.csv')).toMatchObject({
+      data_rows: 5,
+      rows_rejected: 5,
+      first_bad_line: 7,
+    });
+  });
+
+  it('reports the Latin-1 sample on its second and last line', async () => {
+    const engine = memoryEngine(loadContracts('datasets'));
+    const key = 'orders/2024-03-08-latin1.csv';
+    engine.land(key, fixture('..', '..', 'samples', 'orders', '2024-03-08-latin1.csv'));
+    expect(await engine.ingest(key)).toMatchObject({ error: { code: 'INVALID_UTF8', line: 2 } });
+  });
+
+  it('quarantines a record longer than max_record_bytes as one bad row and ingests the rest', async () => {
+    const engine = memoryEngine([
+      testContract({
+        error_policy: { mode: 'quarantine_rows', max_bad_rows: 1 },
+        limits: { max_record_bytes: 100_000, max_field_bytes: 100_000 },
+      }),
+    ]);
+    engine.land('things/l.csv', `id,name\n1,a\n2,${'x'.repeat(300_000)}\n3,b\n`);
+    const outcome = await engine.ingest('things/l.csv');
+    expect(outcome).toMatchObject({ status: 'completed', rowsIngested: 2, rowsRejected: 1 });
+    expect((await bronzeOf(engine, 'things/l.csv'))!.map((r) => r._source_row)).toEqual([2n, 4n]);
+    const [bad] = quarantinedRows(engine, 'things/l.csv');
+    expect(bad).toMatchObject({ line: 3, reason: expect.stringContaining('longer than 100000 bytes') });
+    expect(bad.fields[0]).toHaveLength(1024);
+  });
+
+  it('rejects a record longer than max_record_bytes under abort, counting every row and naming the cause', async () => {
+    const engine = memoryEngine([
+      testContract({ limits: { max_record_bytes: 100_000, max_field_bytes: 100_000 } }),
+    ]);
+    engine.land('things/l.csv', `id,name\n1,a\n2,${'x'.repeat(300_000)}\n3,b\n`);
+    const outcome = await engine.ingest('things/l.csv');
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      rowsRejected: 3,
+      error: { code: 'BAD_ROW', line: 3 },
+    });
+    expect(outcome.error?.message).not.toContain('unterminated quote');
+  });
+
+  it('copies a rejected empty file to quarantine, as every rejected file', async () => {
+    const engine = memoryEngine([strict]);
+    engine.land('things/e.csv', '');
+    expect(await engine.ingest('things/e.csv')).toMatchObject({
+      status: 'rejected',
+      error: { code: 'EMPTY' },
+    });
+    const keys = quarantineKeysFor('things', 'landing', 'things/e.csv');
+    expect(engine.store.get(BUCKETS.quarantine, keys.copy)?.body.length).toBe(0);
+    expect(reportOf(engine, 'things/e.csv').quarantined_copy).toBe(`s3://quarantine/${keys.copy}`);
+  });
+
   it('holds rows_ingested + rows_rejected = data rows and bronze rows = rows_ingested for any mix of good and bad rows', async () => {
     await fc.assert(
       fc.asyncProperty(

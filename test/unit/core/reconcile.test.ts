@@ -12,7 +12,7 @@ import {
   rejectionEvidence,
 } from '../../../lambdas/core/reconcile.js';
 import { fixture, testContract } from '../../helpers/csv.js';
-import { BUCKETS, memoryEngine } from '../../helpers/engine.js';
+import { BUCKETS, bronzeKeysIn, memoryEngine } from '../../helpers/engine.js';
 
 const NOW = new Date('2024-03-05T00:00:00Z');
 const lenient = testContract({ error_policy: { mode: 'quarantine_rows', max_bad_rows: 5 } });
@@ -80,8 +80,8 @@ describe('reconcile over in-memory storage', () => {
     const engine = memoryEngine([lenient]);
     engine.land('things/a.csv', 'id,name\n1,x\n');
     await engine.ingest('things/a.csv');
-    const bronzeKey = bronzeKeyFor('things', 'landing', 'things/a.csv');
-    await engine.store.delete(BUCKETS.bronze, bronzeKey);
+    const [bronzeKey] = bronzeKeysIn(engine.store, 'things', 'things/a.csv');
+    await engine.store.delete(BUCKETS.bronze, bronzeKey!);
     engine.store.putSync(BUCKETS.bronze, 'things/landing/things/stray.parquet', 'not parquet');
     const report = await reconcile(reconcileDeps(engine), { dataset: 'things', by: 'ops' });
     expect(report.orphans).toEqual([
@@ -107,7 +107,7 @@ function evidence(
   fields: Record<string, string> = {},
   at = '2024-03-02T00:00:00Z',
 ): BronzeEvidence {
-  return bronzeEvidence(head(bronzeKeyFor('things', 'landing', file), at), {
+  return bronzeEvidence(head(bronzeKeyFor('things', at.slice(0, 10), 'landing', file), at), {
     numRows: 3,
     keyValues: {
       'source-file': `s3://landing/${file}`,
@@ -170,7 +170,7 @@ describe('planReconcile', () => {
         rows_ingested: 3,
         rows_rejected: 1,
         quarantine_path: rows,
-        bronze_path: `s3://bronze/${bronzeKeyFor('things', 'landing', 'things/a.csv')}`,
+        bronze_path: `s3://bronze/${bronzeKeyFor('things', '2024-03-02', 'landing', 'things/a.csv')}`,
         restored_at: NOW.toISOString(),
       }),
     ]);
@@ -246,7 +246,7 @@ describe('planReconcile', () => {
     });
   });
 
-  it('leaves files with an item alone; bronze is an orphan when a finished item points elsewhere', () => {
+  it('leaves files with an item alone; a copy of a finished file is removed, an object elsewhere is an orphan', () => {
     const item = (status: FileStatus, bronze_path?: string): LedgerItem => ({
       ingestion_key: 'things',
       file_path: 's3://landing/things/a.csv',
@@ -267,8 +267,38 @@ describe('planReconcile', () => {
       alreadyInLedger: 1,
       orphans: [],
     });
-    expect(planReconcile(input({ bronze, existing: existing(item(FileStatus.Rejected)) })).orphans).toEqual([
-      expect.objectContaining({ kind: 'bronze_not_referenced' }),
+    const rejected = planReconcile(input({ bronze, existing: existing(item(FileStatus.Rejected)) }));
+    expect(rejected.orphans).toEqual([]);
+    expect(rejected.duplicates).toEqual([
+      { path: bronze[0]!.bronzePath, sourceFile: 's3://landing/things/a.csv' },
+    ]);
+    // Outside the file's own keys (a copy someone made by hand): reported, never deleted.
+    const elsewhere = bronzeEvidence(head('things/manual/copy.parquet'), {
+      numRows: 1,
+      keyValues: {
+        'source-file': 's3://landing/things/a.csv',
+        'source-etag': 'e1',
+        'source-size': '1',
+        'run-id': 'r',
+      },
+    });
+    const kept = `s3://bronze/${bronzeKeyFor('things', '2024-03-09', 'landing', 'things/a.csv')}`;
+    const plan = planReconcile(
+      input({ bronze: [elsewhere], existing: existing(item(FileStatus.Completed, kept)) }),
+    );
+    expect(plan.duplicates).toEqual([]);
+    expect(plan.orphans).toEqual([expect.objectContaining({ kind: 'bronze_not_referenced' })]);
+  });
+
+  it('after a wiped ledger, restores a file from its newest bronze object and removes its older partitions', () => {
+    const older = evidence('things/a.csv', { 'source-etag': 'e-old' }, '2024-03-01T00:00:00Z');
+    const newer = evidence('things/a.csv', { 'source-etag': 'e-new' }, '2024-03-05T00:00:00Z');
+    const plan = planReconcile(input({ bronze: [newer, older] }));
+    expect(plan.restore).toEqual([
+      expect.objectContaining({ file_etag: 'e-new', bronze_path: newer.bronzePath }),
+    ]);
+    expect(plan.duplicates).toEqual([
+      { path: older.bronzePath, sourceFile: 's3://landing/things/a.csv', kept: newer.bronzePath },
     ]);
   });
 

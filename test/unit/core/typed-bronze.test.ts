@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContracts } from '../../../lambdas/core/contract.js';
-import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js';
+import { quarantineKeysFor } from '../../../lambdas/core/layout.js';
 import { FIXTURES, fixture } from '../../helpers/csv.js';
-import { BUCKETS, memoryEngine } from '../../helpers/engine.js';
+import { BUCKETS, bronzeKeysIn, memoryEngine } from '../../helpers/engine.js';
 import { queryParquetWithDuckDb } from '../../helpers/parquet-read.js';
 
 const [typed] = loadContracts(join(FIXTURES, 'contracts', 'all-types'));
@@ -13,7 +13,7 @@ async function ingestTyped() {
   const engine = memoryEngine([typed!]);
   engine.land('typed/a.csv', fixture('csv', 'typed.csv'));
   const outcome = await engine.ingest('typed/a.csv');
-  const bronze = engine.store.get(BUCKETS.bronze, bronzeKeyFor('typed', BUCKETS.landing, 'typed/a.csv'))!;
+  const bronze = engine.store.get(BUCKETS.bronze, bronzeKeysIn(engine.store, 'typed', 'typed/a.csv')[0]!)!;
   const quarantine = engine.store.get(
     BUCKETS.quarantine,
     quarantineKeysFor('typed', 'landing', 'typed/a.csv').rows,

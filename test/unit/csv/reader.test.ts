@@ -1,6 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { textOf, utf8ByteText } from '../../../lambdas/core/csv/decode.js';
+import { readCsv } from '../../../lambdas/core/csv/reader.js';
 import { DataError } from '../../../lambdas/core/errors.js';
-import { fixture, parseAll } from '../../helpers/csv.js';
+import { fixture, parseAll, pieces } from '../../helpers/csv.js';
+
+/** Records (as text) and lines read before the stream ends or fails, and the failure. */
+async function readUntilFailure(
+  bytes: Uint8Array,
+  chunk: number,
+  maxRecordChars = 1_000_000,
+): Promise<{ records: string[][]; lines: number[]; problems: string[]; error?: unknown }> {
+  const out = { records: [] as string[][], lines: [] as number[], problems: [] as string[] };
+  try {
+    for await (const c of readCsv(utf8ByteText(pieces(bytes, chunk)), {
+      delimiter: ',',
+      quoteChar: '"',
+      maxRecordChars,
+    })) {
+      c.records.forEach((r, i) => {
+        out.records.push(r.map(textOf));
+        out.lines.push(c.lines[i]!);
+        const p = c.problems.get(i);
+        if (p) out.problems.push(`${c.lines[i]}: ${p}`);
+      });
+    }
+  } catch (error) {
+    return { ...out, error };
+  }
+  return out;
+}
 
 describe('readCsv over decoded chunks', () => {
   it('drops a UTF-8 byte order mark', async () => {
@@ -131,5 +161,81 @@ describe('readCsv over decoded chunks', () => {
     const { records } = await parseAll(fixture('csv', 'long-field.csv'), { chunk: 65536 });
     expect(records[1]![1]).toHaveLength(300_000);
     expect(records[2]).toEqual(['2', 'short']);
+  });
+
+  it('reads the records before an invalid byte, then reports the byte on its line', async () => {
+    const good = Array.from({ length: 5 }, (_, i) => `${i + 1},row ${i + 1}\n`).join('');
+    const bytes = Buffer.concat([
+      Buffer.from(`id,name\n${good}6,caf`),
+      Buffer.from([0xe9]),
+      Buffer.from(',x\n7,y\n'),
+    ]);
+    for (const chunk of [1, 3, 16, 1000]) {
+      const { records, lines, error } = await readUntilFailure(bytes, chunk);
+      expect(error).toMatchObject({ code: 'INVALID_UTF8', line: 7 });
+      expect(records).toHaveLength(6);
+      expect(lines.at(-1)).toBe(6);
+    }
+  });
+
+  it('reads the records before an invalid byte deep in a large file', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i + 1},some text for row ${i + 1}\n`).join('');
+    const bytes = Buffer.concat([Buffer.from(`id,name\n${rows}`), Buffer.from([0xff]), Buffer.from('\n')]);
+    const { records, error } = await readUntilFailure(bytes, 65536);
+    expect(error).toMatchObject({ code: 'INVALID_UTF8', line: 20_002 });
+    expect(records).toHaveLength(20_001);
+  });
+
+  it('reports a Latin-1 byte on the last line on that line, with or without a final line break', async () => {
+    const sample = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'samples', 'orders', '2024-03-08-latin1.csv'),
+    );
+    const withoutBreak = sample.subarray(0, sample.length - 1);
+    for (const bytes of [sample, withoutBreak]) {
+      for (const chunk of [1, 2, 7, 1000]) {
+        const { records, error } = await readUntilFailure(bytes, chunk);
+        expect(error).toMatchObject({ code: 'INVALID_UTF8', line: 2 });
+        expect(records).toHaveLength(1);
+      }
+    }
+  });
+
+  it('sets a record longer than the limit aside as a bad row and reads on at the next line', async () => {
+    const bytes = Buffer.from(`id,name\n1,a\n2,${'x'.repeat(300_000)}\n3,"quoted\nline"\n4,b\n`);
+    for (const chunk of [1000, 65536, 100_000]) {
+      const { records, lines, problems, error } = await readUntilFailure(bytes, chunk, 100_000);
+      expect(error).toBeUndefined();
+      expect(lines).toEqual([1, 2, 3, 4, 6]);
+      expect(records[2]![0]).toHaveLength(1024);
+      expect(records[3]).toEqual(['3', 'quoted\nline']);
+      expect(records[4]).toEqual(['4', 'b']);
+      expect(problems).toEqual([
+        expect.stringMatching(/^3: record is longer than 100000 bytes \(limits.max_record_bytes\)/),
+      ]);
+    }
+  });
+
+  it('follows quoted line breaks inside a record longer than the limit', async () => {
+    const bytes = Buffer.from(`id,name\n1,${'x'.repeat(200_000)},"a\nb"\n2,c\n`);
+    for (const chunk of [1000, 65536]) {
+      const { lines, records, problems } = await readUntilFailure(bytes, chunk, 100_000);
+      expect(lines).toEqual([1, 2, 4]);
+      expect(records[2]).toEqual(['2', 'c']);
+      expect(problems).toHaveLength(1);
+    }
+  });
+
+  it('names the cause when the header, or a quoted field that never closes, passes the limit', async () => {
+    const header = await readUntilFailure(Buffer.from(`${'h'.repeat(300_000)}\n1\n`), 65536, 100_000);
+    expect(header.error).toMatchObject({ code: 'RECORD_TOO_LONG', line: 1 });
+    expect((header.error as Error).message).toContain('header record starting on line 1');
+    expect((header.error as Error).message).toContain('no line break');
+    const quoted = await readUntilFailure(
+      Buffer.from(`id,name\n1,"${'q\n'.repeat(200_000)}`),
+      65536,
+      100_000,
+    );
+    expect(quoted.error).toMatchObject({ code: 'RECORD_TOO_LONG', line: 2 });
+    expect((quoted.error as Error).message).toContain('unterminated quote?');
   });
 });

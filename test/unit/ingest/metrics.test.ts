@@ -68,4 +68,21 @@ describe('OutcomeMetrics', () => {
     metrics.publish();
     expect(sink.records).toHaveLength(1);
   });
+
+  it('counts the values a file rescued', () => {
+    const sink = recordingSink();
+    const metrics = new OutcomeMetrics(sink);
+    metrics.record({
+      retry: false,
+      bucket: 'b',
+      key: 'k',
+      runId: 'r',
+      durationMs: 1,
+      status: 'completed',
+      dataset: 'orders',
+      drift: { columnsMissing: [], columnsUnexpected: ['x'], valuesRescued: { x: 2, amount: 3 } },
+    });
+    metrics.publish();
+    expect(sink.records[0]?.metrics.ValuesRescued).toEqual([5]);
+  });
 });

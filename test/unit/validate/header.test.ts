@@ -21,6 +21,8 @@ describe('checkHeader', () => {
       sourceIndex: [0, 1, 2],
       fieldCount: 3,
       extra: [],
+      extraIndex: [],
+      missing: [],
     });
   });
 
@@ -49,7 +51,13 @@ describe('checkHeader', () => {
       ['phone', 'id', 'name', 'email'],
       testContract({ ...threeColumns, header: { extra_columns: 'allow' } }),
     );
-    expect(mapping).toEqual({ sourceIndex: [1, 2, 3], fieldCount: 4, extra: ['phone'] });
+    expect(mapping).toEqual({
+      sourceIndex: [1, 2, 3],
+      fieldCount: 4,
+      extra: ['phone'],
+      extraIndex: [0],
+      missing: [],
+    });
   });
 
   it('names duplicated columns', () => {

@@ -1,0 +1,93 @@
+/** Invariant 9: one record's problem is its own, whatever the rest of its batch holds. */
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import type { EngineLogger } from '../../../lambdas/core/engine.js';
+import { FileStatus } from '../../../lambdas/core/ledger.js';
+import { createIngestHandler } from '../../../lambdas/ingest/handler.js';
+import { testContract } from '../../helpers/csv.js';
+import { memoryEngine } from '../../helpers/engine.js';
+
+const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 };
+
+/** A classic S3 notification, its key URL-encoded as S3 sends it (or as given). */
+function s3Notification(encodedKey: string): string {
+  return JSON.stringify({
+    Records: [
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key: encodedKey } } },
+    ],
+  });
+}
+
+function recordingLogger() {
+  const errors: { message: string; extra?: Record<string, unknown> }[] = [];
+  const logger: EngineLogger = {
+    info: () => undefined,
+    warn: () => undefined,
+    error: (message, extra) => errors.push({ message, ...(extra ? { extra } : {}) }),
+  };
+  return { logger, errors };
+}
+
+describe('ingest handler records', () => {
+  it('completes nine good records and returns only the one whose key is malformed URL encoding', async () => {
+    const engine = memoryEngine([testContract()]);
+    const records: SQSRecord[] = [];
+    for (let i = 0; i < 10; i++) {
+      const key = `things/file ${i}.csv`;
+      engine.land(key, `id,name\n${i},n${i}\n`);
+      const encoded = i === 4 ? 'things/bad%E0%A4%A.csv' : encodeURIComponent(key).replace(/%20/g, '+');
+      records.push({ messageId: `m-${i}`, body: s3Notification(encoded) } as SQSRecord);
+    }
+    const { logger, errors } = recordingLogger();
+    const handler = createIngestHandler(() => ({ ...engine.deps, logger }));
+
+    const response = await handler({ Records: records } as SQSEvent, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-4' }]);
+    for (let i = 0; i < 10; i++) {
+      if (i === 4) continue;
+      const item = await engine.ledger.getFile({
+        ingestionKey: 'things',
+        filePath: `s3://landing/things/file ${i}.csv`,
+      });
+      expect(item?.status, `file ${i}`).toBe(FileStatus.Completed);
+    }
+    expect(errors).toEqual([
+      expect.objectContaining({ extra: expect.objectContaining({ messageId: 'm-4' }) }),
+    ]);
+    expect(String(errors[0]?.extra?.reason)).toContain('things/bad%E0%A4%A.csv');
+  });
+
+  it('keeps going when handling one record throws, returning only that record', async () => {
+    const engine = memoryEngine([testContract()]);
+    engine.land('things/a.csv', 'id,name\n1,a\n');
+    engine.land('things/b.csv', 'id,name\n2,b\n');
+    const { logger, errors } = recordingLogger();
+    const handler = createIngestHandler(() => ({
+      ...engine.deps,
+      logger,
+      // A listener that throws for one file stands in for any unexpected error on its path.
+      onOutcome: (outcome) => {
+        if (outcome.key === 'things/a.csv') throw new Error('listener broke');
+      },
+    }));
+    const event = {
+      Records: ['things/a.csv', 'things/b.csv'].map((key, i) => ({
+        messageId: `m-${i}`,
+        body: JSON.stringify({ bucket: 'landing', key }),
+      })),
+    } as unknown as SQSEvent;
+
+    const response = await handler(event, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+    const recordErrors = errors.filter((e) => e.extra?.messageId !== undefined);
+    expect(recordErrors.map((e) => [e.message, e.extra?.messageId])).toEqual([
+      ['message could not be handled; it alone returns to the queue', 'm-0'],
+    ]);
+    expect(
+      (await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/b.csv' }))
+        ?.status,
+    ).toBe(FileStatus.Completed);
+  });
+});
