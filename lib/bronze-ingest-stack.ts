@@ -4,7 +4,9 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/core/config.js';
 import { loadContracts } from '../lambdas/core/contract.js';
+import { contractDigests, encodeContractDigests } from '../lambdas/core/contract-digest.js';
 import { ContractError } from '../lambdas/core/errors.js';
 import { AccessLogs } from './constructs/access-logs.js';
 import { BronzeCatalog } from './constructs/bronze-catalog.js';
@@ -215,6 +217,11 @@ export class BronzeIngestStack extends Stack {
       oldestMessageAgeThreshold: props.oldestMessageAgeThreshold,
     });
 
+    // What the functions run, so the CLI can refuse to sweep for contracts that were never deployed.
+    const digests = encodeContractDigests(contractDigests(contracts));
+    for (const fn of [this.ingest.bronzeFunction.function, this.sweep.bronzeFunction.function])
+      fn.addEnvironment(ENV.contractDigests, digests);
+
     // Output ids are the logical ids the CLI and the local harness look up.
     const outputs: Record<string, [string, string]> = {
       LandingBucketName: [this.landing.bucket.bucketName, 'Bucket that receives source files'],
@@ -229,6 +236,7 @@ export class BronzeIngestStack extends Stack {
       IngestFunctionName: [this.ingest.bronzeFunction.function.functionName, 'Ingest function'],
       SweepFunctionName: [this.sweep.bronzeFunction.function.functionName, 'Sweep function'],
       GlueDatabaseName: [this.catalog.database.ref, 'Glue database of the bronze tables'],
+      ContractDigests: [digests, 'Digests of the deployed dataset contracts, by dataset'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });

@@ -126,6 +126,7 @@ export interface DatasetSweep {
   readonly enqueued: number;
   readonly deferredByCap: number;
   readonly highWaterMarkBefore?: string;
+  /** Where the mark stands after the run; in a dry run, where it would move. */
   readonly highWaterMarkAfter?: string;
   /** Time-ordered sources only: where listing started and how far every file is now finished. */
   readonly checkpoints: ReadonlyArray<{ source: string; listedAfter?: string; finishedThrough?: string }>;
@@ -291,7 +292,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       deferredByCap: ordered.length - chosen.length,
       checkpoints,
       ...(mark ? { highWaterMarkBefore: mark } : {}),
-      ...(newestDate && (!mark || newestDate > mark) && !options.dryRun
+      // A dry run reports where the mark would move, without moving it.
+      ...(newestDate && (!mark || newestDate > mark)
         ? { highWaterMarkAfter: newestDate }
         : mark
           ? { highWaterMarkAfter: mark }
