@@ -43,6 +43,10 @@ const EXAMPLES = [
   '  bronze validate samples/orders/2024-03-03-ragged.csv --dataset orders',
 ].join('\n');
 
+const DRIFT_FLAG = '--ignore-contract-drift';
+const DRIFT_HELP =
+  "go on even when a dataset's local contract differs from the deployed one (see the stack's ContractDigests)";
+
 type Handler = (session: Session, command: Command) => Promise<Report<unknown>>;
 
 interface RunState {
@@ -154,9 +158,16 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
     )
     .requiredOption('--reason <text>', 'why: recorded on each item and in the audit trail')
     .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .option(DRIFT_FLAG, DRIFT_HELP)
     .action(
       act(async (s, c) => {
-        const o = c.opts<{ dataset?: string; status?: FileStatus; reason: string; by?: string }>();
+        const o = c.opts<{
+          dataset?: string;
+          status?: FileStatus;
+          reason: string;
+          by?: string;
+          ignoreContractDrift?: boolean;
+        }>();
         const t = await s.target(['table', 'queueUrl']);
         const landingBucket = await s.optional('landingBucket');
         return reprocess(
@@ -167,6 +178,7 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
             ...(landingBucket ? { landingBucket } : {}),
             clock: s.clock,
             progress: s.progress,
+            checkDrift: await s.driftCheck(o.ignoreContractDrift),
           },
           { uris: c.args, ...o, by: s.operator(o.by) },
         );
@@ -207,6 +219,7 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
     .option('--max-bytes <n>', 'enqueue at most this many bytes of files', positiveInt)
     .option('--reason <text>', 'why, for the audit trail')
     .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .option(DRIFT_FLAG, DRIFT_HELP)
     .action(
       act(async (s, c) => {
         const o = c.opts<{
@@ -217,7 +230,12 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
           maxBytes?: number;
           reason?: string;
           by?: string;
+          ignoreContractDrift?: boolean;
         }>();
+        // A dry run changes nothing, so drift is only a warning there.
+        (await s.driftCheck(o.dryRun || o.ignoreContractDrift))(
+          o.dataset ?? s.contracts().map((k) => k.ingestion_key),
+        );
         // Every missing setting is named in one error, the queue too unless it is a dry run.
         const t = await s.target(
           o.dryRun ? ['table', 'landingBucket'] : ['table', 'landingBucket', 'queueUrl'],

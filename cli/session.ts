@@ -9,9 +9,11 @@ import { S3ObjectStore } from '../lambdas/adapters/s3-object-store.js';
 import { SqsIngestQueue } from '../lambdas/adapters/sqs-ingest-queue.js';
 import { ENV } from '../lambdas/core/config.js';
 import { type Contract, loadContracts } from '../lambdas/core/contract.js';
+import { contractDigests } from '../lambdas/core/contract-digest.js';
 import type { Ledger } from '../lambdas/core/ledger.js';
 import { type Clock, type ObjectStore, systemClock } from '../lambdas/core/ports.js';
 import { type AwsClients, type ClientFactory, defaultClients } from './aws.js';
+import { type DriftCheck, driftCheck } from './contract-drift.js';
 import type { Sink } from './output.js';
 import { noProgress, type ProgressFactory, terminalProgress } from './progress.js';
 import {
@@ -147,6 +149,17 @@ export class Session {
       clock: this.clock,
       progress: this.progress,
     };
+  }
+
+  /** Compares the contracts of the datasets a command touches with the deployed ones. */
+  async driftCheck(ignore: boolean | undefined): Promise<DriftCheck> {
+    const deployed = (await this.resolved()).contractDigests;
+    return driftCheck({
+      deployed,
+      local: contractDigests(this.contracts()),
+      ignore: ignore ?? false,
+      warn: (m) => this.runtime.sink.err(m),
+    });
   }
 
   queue(queueUrl: string): SqsIngestQueue {

@@ -31,6 +31,8 @@ export interface Target {
   readonly quarantineBucket?: string;
   readonly queueUrl?: string;
   readonly deadLetterQueueUrl?: string;
+  /** The deployed contracts' digests, for the drift check (lambdas/core/contract-digest.ts). */
+  readonly contractDigests?: string;
   readonly stack?: string;
 }
 
@@ -41,13 +43,14 @@ export interface Connection {
 }
 
 /** CloudFormation output ids of the stack (lib/bronze-ingest-stack.ts), per setting. */
-export const STACK_OUTPUTS: Readonly<Record<Setting | 'deadLetterQueueUrl', string>> = {
+export const STACK_OUTPUTS: Readonly<Record<Setting | 'deadLetterQueueUrl' | 'contractDigests', string>> = {
   table: 'LedgerTableName',
   landingBucket: 'LandingBucketName',
   bronzeBucket: 'BronzeBucketName',
   quarantineBucket: 'QuarantineBucketName',
   queueUrl: 'IngestQueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  contractDigests: 'ContractDigests',
 };
 
 const FLAGS: Readonly<Record<Setting, string>> = {
@@ -103,6 +106,8 @@ export function resolveTarget(
   }
   const dlq = stackOutputs[STACK_OUTPUTS.deadLetterQueueUrl];
   if (dlq) target.deadLetterQueueUrl = dlq;
+  const digests = stackOutputs[STACK_OUTPUTS.contractDigests] ?? env[ENV.contractDigests];
+  if (digests !== undefined) target.contractDigests = digests;
   if (flags.stack) target.stack = flags.stack;
   return target as Target;
 }

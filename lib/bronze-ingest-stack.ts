@@ -73,6 +73,7 @@ export class BronzeIngestStack extends Stack {
       IngestFunctionName: [this.ingest.bronzeFunction.function.functionName, 'Ingest function'],
       SweepFunctionName: [this.sweep.bronzeFunction.function.functionName, 'Sweep function'],
       GlueDatabaseName: [this.catalog.database.ref, 'Glue database of the bronze tables'],
+      ContractDigests: [bronze.contractDigests, 'Digests of the deployed dataset contracts, by dataset'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });

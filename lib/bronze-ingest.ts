@@ -11,12 +11,14 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
+import { ENV } from '../lambdas/core/config.js';
 import {
   type Contract,
   type ContractSchema,
   loadContracts,
   parseContract,
 } from '../lambdas/core/contract.js';
+import { contractDigests, encodeContractDigests } from '../lambdas/core/contract-digest.js';
 import { ContractError } from '../lambdas/core/errors.js';
 import { AccessLogs } from './constructs/access-logs.js';
 import { BronzeCatalog } from './constructs/bronze-catalog.js';
@@ -234,6 +236,8 @@ export class BronzeIngest extends Construct {
   public readonly catalog: BronzeCatalog;
   /** The alarms and their optional topic. */
   public readonly alarms: IngestAlarms;
+  /** `dataset=digest,...` of the deployed contracts, so the CLI can tell when its own differ. */
+  public readonly contractDigests: string;
 
   constructor(scope: Construct, id: string, props: BronzeIngestProps = {}) {
     super(scope, id);
@@ -327,6 +331,11 @@ export class BronzeIngest extends Construct {
       encryptionKey,
       oldestMessageAgeThreshold: props.oldestMessageAgeThreshold,
     });
+
+    // What the functions run, so the CLI can refuse to sweep for contracts that were never deployed.
+    this.contractDigests = encodeContractDigests(contractDigests(contracts));
+    for (const fn of [this.ingest.bronzeFunction.function, this.sweep.bronzeFunction.function])
+      fn.addEnvironment(ENV.contractDigests, this.contractDigests);
   }
 
   /** Lets a principal read bronze Parquet (for example an Athena or Glue job role). */

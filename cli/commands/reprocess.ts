@@ -8,6 +8,7 @@ import type { Contract } from '../../lambdas/core/contract.js';
 import { FileStatus, type Ledger, parseS3Uri, sourcePathOf } from '../../lambdas/core/ledger.js';
 import type { Clock, IngestQueue, IngestRequest } from '../../lambdas/core/ports.js';
 import { forEachLimited } from '../concurrency.js';
+import type { DriftCheck } from '../contract-drift.js';
 import { contractNamed, type FileRef, fileRef } from '../datasets.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { allLedgerFiles } from '../ledger-pages.js';
@@ -21,6 +22,8 @@ export interface ReprocessDeps {
   readonly landingBucket?: string;
   readonly clock: Clock;
   readonly progress: ProgressFactory;
+  /** Refuses datasets whose contracts differ from the deployed ones. */
+  readonly checkDrift?: DriftCheck;
 }
 
 /** Reprocess marks written at once. */
@@ -81,6 +84,7 @@ export async function reprocess(
   if (!options.reason.trim()) throw new UsageError('--reason must say why');
   // A file named twice is marked and enqueued once.
   const refs = [...new Map((await selection(deps, options)).map((r) => [r.filePath, r])).values()];
+  deps.checkDrift?.([...new Set(refs.map((r) => r.dataset))]);
   const now = deps.clock.now();
   const runId = `reprocess-${now.toISOString()}-${randomUUID().slice(0, 8)}`;
   const marked: FileRef[] = [];

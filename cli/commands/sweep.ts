@@ -98,7 +98,7 @@ export function renderSweep(report: SweepReport): string {
       { header: report.dryRun ? 'WOULD ENQUEUE' : 'ENQUEUED', value: (d) => d.enqueued, right: true },
       { header: 'DEFERRED', value: (d) => d.deferredByCap, right: true },
       { header: 'MARK BEFORE', value: (d) => d.highWaterMarkBefore },
-      { header: 'MARK AFTER', value: (d) => d.highWaterMarkAfter },
+      { header: report.dryRun ? 'MARK WOULD BE' : 'MARK AFTER', value: (d) => d.highWaterMarkAfter },
     ]),
   );
   const total = report.datasets.reduce((n, d) => n + d.enqueued, 0);

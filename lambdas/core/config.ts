@@ -9,6 +9,8 @@ export const ENV = {
   /** Optional: sweep per-run caps. */
   sweepMaxFiles: 'SWEEP_MAX_FILES',
   sweepMaxBytes: 'SWEEP_MAX_BYTES',
+  /** The digests of the deployed contracts (lambdas/core/contract-digest.ts), for the CLI's drift check. */
+  contractDigests: 'CONTRACT_DIGESTS',
 } as const;
 
 export interface RuntimeConfig {

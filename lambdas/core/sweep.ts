@@ -140,6 +140,7 @@ export interface DatasetSweep {
   /** Forced sweeps: bronze objects of re-ingested files in another partition, removed first. */
   readonly strayBronzeRemoved?: number;
   readonly highWaterMarkBefore?: string;
+  /** Where the mark stands after the run; in a dry run, where it would move. */
   readonly highWaterMarkAfter?: string;
   /** Time-ordered sources only: where listing started and how far every file is now finished. */
   readonly checkpoints: ReadonlyArray<{ source: string; listedAfter?: string; finishedThrough?: string }>;
@@ -354,7 +355,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       ...(strayBronzeRemoved !== undefined ? { strayBronzeRemoved } : {}),
       checkpoints,
       ...(mark ? { highWaterMarkBefore: mark } : {}),
-      ...(newestDate && (!mark || newestDate > mark) && !options.dryRun
+      // A dry run reports where the mark would move, without moving it.
+      ...(newestDate && (!mark || newestDate > mark)
         ? { highWaterMarkAfter: newestDate }
         : mark
           ? { highWaterMarkAfter: mark }

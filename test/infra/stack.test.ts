@@ -1,5 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadContracts } from '../../lambdas/core/contract.js';
+import { contractDigests, encodeContractDigests } from '../../lambdas/core/contract-digest.js';
 import { logicalId, type Synthesized, synthesize } from './synth.js';
 
 let s: Synthesized;
@@ -34,6 +36,16 @@ describe('stack', () => {
       IngestFunctionName: { Value: { Ref: logicalId(s.stack.ingest.bronzeFunction.function) } },
       SweepFunctionName: { Value: { Ref: logicalId(s.stack.sweep.bronzeFunction.function) } },
       GlueDatabaseName: { Value: { Ref: logicalId(s.stack.catalog.database) } },
+    });
+  });
+
+  it('publishes the digests of the deployed contracts as an output and in both functions', () => {
+    const digests = encodeContractDigests(contractDigests(loadContracts('datasets')));
+    expect(digests).toMatch(/^customers=[0-9a-f]{16},orders=[0-9a-f]{16}/);
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ContractDigests?.Value).toBe(digests);
+    s.template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CONTRACT_DIGESTS: digests }) },
     });
   });
 

@@ -182,11 +182,12 @@ describe('sweep over in-memory storage', () => {
     expect(ledger.runs).toHaveLength(1);
   });
 
-  it('changes nothing on a dry run', async () => {
+  it('changes nothing on a dry run, and reports where the mark would move', async () => {
     const { store, ledger, sent, deps } = setup(contract);
     store.putSync('landing', 'things/2024-03-01.csv', 'id,name\n');
     const report = await sweep(deps, { by: 'test', dryRun: true });
     expect(report.plan).toHaveLength(1);
+    expect(report.datasets[0]?.highWaterMarkAfter).toBe('2024-03-01');
     expect(sent).toEqual([]);
     expect(ledger.runs).toEqual([]);
     expect(await ledger.getHighWaterMark('things')).toBeUndefined();
