@@ -9,6 +9,8 @@ export const ENV = {
   /** Optional: sweep per-run caps. */
   sweepMaxFiles: 'SWEEP_MAX_FILES',
   sweepMaxBytes: 'SWEEP_MAX_BYTES',
+  /** Optional: the EventBridge bus of outcome events (name or ARN); unset means the default bus. */
+  outcomeEventBus: 'OUTCOME_EVENT_BUS',
 } as const;
 
 export interface RuntimeConfig {

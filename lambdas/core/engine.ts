@@ -78,6 +78,12 @@ export interface FileOutcome {
   readonly error?: FileErrorInfo;
   readonly reason?: string;
   readonly durationMs: number;
+  /** S3 version id of the source version read, when the bucket is versioned. */
+  readonly versionId?: string;
+  /** When the source version landed (its LastModified): the start of landing-to-bronze latency. */
+  readonly landedAt?: Date;
+  /** Line of the first row set aside or of the error that rejected the file. */
+  readonly firstBadLine?: number;
 }
 
 /** An outcome before the engine stamps it with the file, the run and the duration. */
@@ -138,6 +144,29 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
   }
   if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
+  return ingestVersion(deps, contract, head, invocation, startedAt, withVersion(finish, head));
+}
+
+/** Stamps every outcome of a version with the facts of that version. */
+function withVersion(finish: Finish, head: ObjectHead): Finish {
+  return (outcome) =>
+    finish({
+      ...(head.versionId ? { versionId: head.versionId } : {}),
+      ...(head.lastModified ? { landedAt: head.lastModified } : {}),
+      ...outcome,
+    });
+}
+
+/** Claims the version HEAD returned and ingests it. */
+async function ingestVersion(
+  deps: EngineDeps,
+  contract: Contract,
+  head: ObjectHead,
+  invocation: Invocation,
+  startedAt: Date,
+  finish: Finish,
+): Promise<FileOutcome> {
+  const dataset = contract.ingestion_key;
 
   let claim: ClaimOutcome;
   try {
@@ -270,7 +299,9 @@ async function ingestClaimed(deps: EngineDeps, file: ClaimedFile, finish: Finish
   try {
     const result = await writeBronze(deps, file, badRows);
     const quarantinePath = await badRows.close();
-    return await completeFile(deps, file, result, quarantinePath, finish);
+    const firstBadLine = badRows.firstLine;
+    const finishRows: Finish = (o) => finish(firstBadLine ? { firstBadLine, ...o } : o);
+    return await completeFile(deps, file, result, quarantinePath, finishRows);
   } catch (e) {
     if (e instanceof FileRejectedError) return rejectFile(deps, file, e, badRows, finish);
     await badRows.abort();
@@ -421,6 +452,7 @@ async function rejectFile(
     rowsRejected: error.dataRows,
     bytes: head.size,
     error: info,
+    ...(info.line ? { firstBadLine: info.line } : {}),
   });
 }
 
@@ -431,6 +463,8 @@ async function rejectFile(
 class QuarantinedRows {
   private writer: ObjectWriter | undefined;
   private pending: string[] = [];
+  /** Line of the first row set aside, if any. */
+  firstLine: number | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -438,6 +472,7 @@ class QuarantinedRows {
   ) {}
 
   async add(line: number, reason: string, fields: readonly string[]): Promise<void> {
+    this.firstLine ??= line;
     this.pending.push(`${JSON.stringify({ line, reason, fields })}\n`);
     if (this.pending.length >= BAD_ROWS_PER_WRITE) await this.flush();
   }

@@ -3,10 +3,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
-import { readRuntimeConfig } from '../core/config.js';
+import { ENV, readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
 import type { EngineDeps, EngineLogger } from '../core/engine.js';
+import { OutcomeEventSink } from '../core/outcome-events.js';
 import { systemClock } from '../core/ports.js';
 import { createIngestHandler } from './handler.js';
 import { OutcomeMetrics } from './metrics.js';
@@ -42,6 +44,12 @@ function engineDeps(): EngineDeps {
     },
     logger: engineLogger,
     onOutcome: (outcome) => outcomeMetrics.record(outcome),
+    outcomeSinks: [
+      new OutcomeEventSink(new EventBridgePublisher({ eventBusName: process.env[ENV.outcomeEventBus] }), {
+        bronzeBucket: config.bronzeBucket,
+        now: () => systemClock.now(),
+      }),
+    ],
   };
   logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
   engine = deps;

@@ -96,6 +96,7 @@ describe('IAM', () => {
         'dynamodb:Query',
         'dynamodb:Scan',
         'dynamodb:UpdateItem',
+        'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:AbortMultipartUpload',
