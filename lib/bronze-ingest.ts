@@ -65,7 +65,7 @@ export interface BronzeIngestProps {
    */
   readonly quarantineBucket?: s3.IBucket;
   /**
-   * What happens to the buckets, the ledger table and the log groups when they leave the stack.
+   * What happens to the buckets, the ledger table, the queues and the log groups when they leave the stack.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -283,6 +283,7 @@ export class BronzeIngest extends Construct {
       visibilityTimeout: props.ingestQueueVisibilityTimeout ?? defaultVisibilityTimeout,
       maxReceiveCount: props.maxReceiveCount,
       encryptionKey,
+      removalPolicy,
     });
     this.sourceEvents = new SourceEvents(this, 'SourceEvents', {
       sources: this.landing.sources,
