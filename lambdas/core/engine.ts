@@ -31,6 +31,16 @@ export interface OutcomeSink {
   publish(outcomes: readonly FileOutcome[]): Promise<void>;
 }
 
+/**
+ * Runs around the ingestion of each file (a trace subsegment, a log correlation id): the Lambda
+ * entry provides it, the core knows nothing of tracing.
+ */
+export type FileScope = (
+  request: IngestRequest,
+  runId: string,
+  ingest: () => Promise<FileOutcome>,
+) => Promise<FileOutcome>;
+
 export interface EngineDeps {
   readonly store: ObjectStore;
   readonly ledger: Ledger;
@@ -41,6 +51,8 @@ export interface EngineDeps {
   readonly onOutcome?: OutcomeListener;
   /** Given every outcome of an invocation once its records are done. */
   readonly outcomeSinks?: readonly OutcomeSink[];
+  /** Wraps each file's ingestion; none by default. */
+  readonly fileScope?: FileScope;
   readonly partSizeBytes?: number;
 }
 

@@ -38,12 +38,10 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
       }
       const outcomes: FileOutcome[] = [];
       for (const request of parsed.requests) {
-        outcomes.push(
-          await ingestObject(engine, request, {
-            runId: `${context.awsRequestId}:${record.messageId}`,
-            remainingMs: () => context.getRemainingTimeInMillis(),
-          }),
-        );
+        const runId = `${context.awsRequestId}:${record.messageId}`;
+        const ingest = () =>
+          ingestObject(engine, request, { runId, remainingMs: () => context.getRemainingTimeInMillis() });
+        outcomes.push(await (engine.fileScope ? engine.fileScope(request, runId, ingest) : ingest()));
       }
       invocationOutcomes.push(...outcomes);
       if (outcomes.some((o) => o.retry)) batchItemFailures.push({ itemIdentifier: record.messageId });
