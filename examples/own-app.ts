@@ -1,7 +1,9 @@
 // In your app, import from where you keep bronze-ingest, e.g. 'bronze-ingest/lib/index.js'.
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { BronzeIngest } from '../lib/index.js';
 
@@ -32,5 +34,17 @@ export class InvoicesStack extends Stack {
     const analysts = new iam.Role(this, 'Analysts', { assumedBy: new iam.AccountRootPrincipal() });
     this.invoices.grantReadBronze(analysts);
     this.invoices.grantReadLedger(analysts);
+
+    // One execution per completed file; the input is the event's detail (see "Outcome events").
+    const loadInvoice = new sfn.StateMachine(this, 'LoadInvoice', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(this, 'LoadIntoSilver')),
+    });
+    new events.Rule(this, 'OnInvoiceCompleted', {
+      eventBus: this.invoices.outcomeEvents.eventBus,
+      eventPattern: this.invoices.outcomeEventPattern(['completed']),
+      targets: [
+        new targets.SfnStateMachine(loadInvoice, { input: events.RuleTargetInput.fromEventPath('$.detail') }),
+      ],
+    });
   }
 }

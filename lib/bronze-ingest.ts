@@ -20,6 +20,7 @@ import {
 } from '../lambdas/core/contract.js';
 import { contractDigests, encodeContractDigests } from '../lambdas/core/contract-digest.js';
 import { ContractError } from '../lambdas/core/errors.js';
+import type { FinalStatus } from '../lambdas/core/outcome-events.js';
 import { AccessLogs } from './constructs/access-logs.js';
 import { BronzeCatalog } from './constructs/bronze-catalog.js';
 import type { BundledFile } from './constructs/bronze-function.js';
@@ -29,6 +30,7 @@ import { IngestFunction } from './constructs/ingest-function.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { LandingStorage } from './constructs/landing-storage.js';
 import { LedgerTable } from './constructs/ledger-table.js';
+import { OutcomeEvents } from './constructs/outcome-events.js';
 import { SourceEvents } from './constructs/source-events.js';
 import { SweepFunction } from './constructs/sweep-function.js';
 
@@ -65,7 +67,7 @@ export interface BronzeIngestProps {
    */
   readonly quarantineBucket?: s3.IBucket;
   /**
-   * What happens to the buckets, the ledger table and the log groups when they leave the stack.
+   * What happens to the buckets, the ledger table, the queues and the log groups when they leave the stack.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -89,6 +91,11 @@ export interface BronzeIngestProps {
    * @default events.Schedule.rate(Duration.minutes(30))
    */
   readonly sweepSchedule?: events.Schedule;
+  /**
+   * Bus that receives the outcome events (`source: "bronze-ingest"`).
+   * @default - the account's default bus
+   */
+  readonly eventBus?: events.IEventBus;
   /**
    * Longest one ingest invocation may run; the queue's visibility timeout is 6x this.
    * @default Duration.minutes(10)
@@ -238,6 +245,8 @@ export class BronzeIngest extends Construct {
   public readonly alarms: IngestAlarms;
   /** `dataset=digest,...` of the deployed contracts, so the CLI can tell when its own differ. */
   public readonly contractDigests: string;
+  /** The bus of the outcome events and their pattern. */
+  public readonly outcomeEvents: OutcomeEvents;
 
   constructor(scope: Construct, id: string, props: BronzeIngestProps = {}) {
     super(scope, id);
@@ -278,6 +287,7 @@ export class BronzeIngest extends Construct {
       visibilityTimeout: props.ingestQueueVisibilityTimeout ?? defaultVisibilityTimeout,
       maxReceiveCount: props.maxReceiveCount,
       encryptionKey,
+      removalPolicy,
     });
     this.sourceEvents = new SourceEvents(this, 'SourceEvents', {
       sources: this.landing.sources,
@@ -312,6 +322,8 @@ export class BronzeIngest extends Construct {
       maxFiles: props.sweepMaxFiles,
       maxBytes: props.sweepMaxBytes,
     });
+    this.outcomeEvents = new OutcomeEvents(this, 'OutcomeEvents', { eventBus: props.eventBus });
+    this.outcomeEvents.grantPublish(this.ingest.bronzeFunction.function);
     if (encryptionKey) {
       // The handlers read and write the encrypted buckets, table and queues through this key.
       encryptionKey.grantEncryptDecrypt(this.ingest.bronzeFunction.function);
@@ -346,6 +358,17 @@ export class BronzeIngest extends Construct {
   /** Lets a principal read the ledger table and its status index. */
   public grantReadLedger(grantee: iam.IGrantable): iam.Grant {
     return this.ledger.table.grantReadData(grantee);
+  }
+
+  /**
+   * The pattern of this pipeline's outcome events: the given final statuses (all by default) of
+   * its datasets (or of some of them), for a rule on `outcomeEvents.eventBus`.
+   */
+  public outcomeEventPattern(
+    statuses?: readonly FinalStatus[],
+    datasets: readonly string[] = this.contracts.map((c) => c.ingestion_key),
+  ): events.EventPattern {
+    return OutcomeEvents.pattern(statuses, datasets);
   }
 
   /** Age of the oldest file waiting in the ingest queue. */

@@ -11,6 +11,8 @@ export const ENV = {
   sweepMaxBytes: 'SWEEP_MAX_BYTES',
   /** The digests of the deployed contracts (lambdas/core/contract-digest.ts), for the CLI's drift check. */
   contractDigests: 'CONTRACT_DIGESTS',
+  /** Optional: the EventBridge bus of outcome events (name or ARN); unset means the default bus. */
+  outcomeEventBus: 'OUTCOME_EVENT_BUS',
 } as const;
 
 export interface RuntimeConfig {

@@ -41,6 +41,16 @@ export interface OutcomeSink {
   publish(outcomes: readonly FileOutcome[]): Promise<void>;
 }
 
+/**
+ * Runs around the ingestion of each file (a trace subsegment, a log correlation id): the Lambda
+ * entry provides it, the core knows nothing of tracing.
+ */
+export type FileScope = (
+  request: IngestRequest,
+  runId: string,
+  ingest: () => Promise<FileOutcome>,
+) => Promise<FileOutcome>;
+
 export interface EngineDeps {
   readonly store: ObjectStore;
   readonly ledger: Ledger;
@@ -51,6 +61,8 @@ export interface EngineDeps {
   readonly onOutcome?: OutcomeListener;
   /** Given every outcome of an invocation once its records are done. */
   readonly outcomeSinks?: readonly OutcomeSink[];
+  /** Wraps each file's ingestion; none by default. */
+  readonly fileScope?: FileScope;
   readonly partSizeBytes?: number;
 }
 
@@ -97,6 +109,10 @@ export interface FileOutcome {
   /** ISO times the engine started and finished the file. */
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** When the source version landed (its LastModified): the start of landing-to-bronze latency. */
+  readonly landedAt?: Date;
+  /** Line of the first row set aside or of the error that rejected the file. */
+  readonly firstBadLine?: number;
 }
 
 /** An outcome before the engine stamps it with the file, the run and the duration. */
@@ -105,7 +121,7 @@ type OutcomeFields = Omit<
   'durationMs' | 'bucket' | 'key' | 'runId' | 'startedAt' | 'finishedAt'
 >;
 /** Facts learnt along the way that every later outcome of the file carries. */
-type OutcomeFacts = { versionId?: string; partitionDate?: string };
+type OutcomeFacts = { versionId?: string; partitionDate?: string; landedAt?: Date };
 type Finish = (outcome: OutcomeFields) => FileOutcome;
 
 /** Whether a key is gzip-compressed under the contract's compression setting. */
@@ -169,6 +185,7 @@ export async function ingestObject(
   }
   if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
   if (head.versionId) facts.versionId = head.versionId;
+  if (head.lastModified) facts.landedAt = head.lastModified;
   let partitionDate: string;
   try {
     partitionDate = partitionDateFor(contract.partition_date?.key_pattern, head);
@@ -346,7 +363,9 @@ async function ingestClaimed(deps: EngineDeps, file: ClaimedFile, finish: Finish
   try {
     const result = await writeBronze(deps, file, badRows);
     const quarantinePath = await badRows.close();
-    return await completeFile(deps, file, result, quarantinePath, finish);
+    const firstBadLine = badRows.firstLine;
+    const finishRows: Finish = (o) => finish(firstBadLine ? { firstBadLine, ...o } : o);
+    return await completeFile(deps, file, result, quarantinePath, finishRows);
   } catch (e) {
     if (e instanceof FileRejectedError) return rejectFile(deps, file, e, badRows, finish);
     await badRows.abort();
@@ -505,6 +524,7 @@ async function rejectFile(
     rowsRejected: error.dataRows,
     bytes: head.size,
     error: info,
+    ...(info.line ? { firstBadLine: info.line } : {}),
   });
 }
 
@@ -515,6 +535,8 @@ async function rejectFile(
 class QuarantinedRows {
   private writer: ObjectWriter | undefined;
   private pending: string[] = [];
+  /** Line of the first row set aside, if any. */
+  firstLine: number | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -522,6 +544,7 @@ class QuarantinedRows {
   ) {}
 
   async add(line: number, reason: string, fields: readonly string[]): Promise<void> {
+    this.firstLine ??= line;
     this.pending.push(`${JSON.stringify({ line, reason, fields })}\n`);
     if (this.pending.length >= BAD_ROWS_PER_WRITE) await this.flush();
   }

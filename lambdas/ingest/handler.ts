@@ -59,13 +59,11 @@ async function handleRecordAlone(
         reason: parsed.reason,
       });
     }
+    const runId = `${context.awsRequestId}:${record.messageId}`;
     for (const request of parsed.requests) {
-      outcomes.push(
-        await ingestObject(engine, request, {
-          runId: `${context.awsRequestId}:${record.messageId}`,
-          remainingMs: () => context.getRemainingTimeInMillis(),
-        }),
-      );
+      const ingest = () =>
+        ingestObject(engine, request, { runId, remainingMs: () => context.getRemainingTimeInMillis() });
+      outcomes.push(await (engine.fileScope ? engine.fileScope(request, runId, ingest) : ingest()));
     }
     return { outcomes, retry: outcomes.some((o) => o.retry) };
   } catch (e) {

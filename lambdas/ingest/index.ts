@@ -2,17 +2,26 @@ import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
-import { readRuntimeConfig } from '../core/config.js';
+import { ENV, readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
 import type { EngineDeps, EngineLogger } from '../core/engine.js';
+import { OutcomeEventSink } from '../core/outcome-events.js';
 import { systemClock } from '../core/ports.js';
 import { createIngestHandler } from './handler.js';
 import { OutcomeMetrics } from './metrics.js';
+import { observedFiles } from './observability.js';
 
 const logger = new Logger({ serviceName: 'bronze-ingest' });
 const metrics = new Metrics({ namespace: 'BronzeIngest', serviceName: 'bronze-ingest' });
+// Active only inside Lambda with tracing on: a no-op in tests and in the local stack.
+const tracer = new Tracer({ serviceName: 'bronze-ingest' });
 
 const outcomeMetrics = new OutcomeMetrics(metrics);
 
@@ -31,8 +40,11 @@ function engineDeps(): EngineDeps {
     error: (message, extra) => logger.error(message, (extra ?? {}) as LogAttributes),
   };
   const deps: EngineDeps = {
-    store: new S3ObjectStore({ clientConfig: { forcePathStyle: local } }),
-    ledger: new DynamoDbLedger({ tableName: config.ledgerTable }),
+    store: new S3ObjectStore({ client: tracer.captureAWSv3Client(new S3Client({ forcePathStyle: local })) }),
+    ledger: new DynamoDbLedger({
+      tableName: config.ledgerTable,
+      client: tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 5 })),
+    }),
     clock: systemClock,
     contracts: loadContracts(config.datasetsDir),
     buckets: {
@@ -42,6 +54,16 @@ function engineDeps(): EngineDeps {
     },
     logger: engineLogger,
     onOutcome: (outcome) => outcomeMetrics.record(outcome),
+    outcomeSinks: [
+      new OutcomeEventSink(
+        new EventBridgePublisher({
+          eventBusName: process.env[ENV.outcomeEventBus],
+          client: tracer.captureAWSv3Client(new EventBridgeClient({})),
+        }),
+        { bronzeBucket: config.bronzeBucket, now: () => systemClock.now() },
+      ),
+    ],
+    fileScope: observedFiles(logger, tracer),
   };
   logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
   engine = deps;
@@ -50,8 +72,17 @@ function engineDeps(): EngineDeps {
 
 const ingest = createIngestHandler(engineDeps);
 
-/** The Lambda entry: ingest the batch, then publish its metrics whatever happened. */
+/**
+ * The Lambda entry: ingest the batch, then publish its metrics whatever happened.
+ *
+ * Not Powertools' batch utility (not a dependency here): the handler already reports partial
+ * failures, isolates each record, hands records back untouched when little time remains, and
+ * gives the sinks all outcomes at once; the utility's record loop would have to be bent to keep
+ * the last two.
+ */
 export const handler: typeof ingest = async (event, context) => {
+  // Request id, cold start, function name and memory on every log line of this invocation.
+  logger.addContext(context as Parameters<typeof logger.addContext>[0]);
   try {
     return await ingest(event, context);
   } finally {

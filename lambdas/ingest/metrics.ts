@@ -17,7 +17,10 @@ export interface MetricsSink {
 export class OutcomeMetrics {
   private readonly pending = new Map<string, Array<[string, Unit, number]>>();
 
-  constructor(private readonly sink: MetricsSink) {}
+  constructor(
+    private readonly sink: MetricsSink,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Notes one file's outcome. */
   record(outcome: FileOutcome): void {
@@ -29,6 +32,10 @@ export class OutcomeMetrics {
     if (outcome.status === 'rejected') add('FilesRejected', MetricUnit.Count, 1);
     if (outcome.status === 'failed' || outcome.status === 'changed') add('FilesFailed', MetricUnit.Count, 1);
     if (outcome.status === 'duplicate') add('DuplicateEventsSkipped', MetricUnit.Count, 1);
+    if (outcome.status === 'exhausted') add('FilesExhausted', MetricUnit.Count, 1);
+    // Landing to bronze, as a reader of the dataset sees it: queueing, retries and ingestion.
+    if (outcome.status === 'completed' && outcome.landedAt)
+      add('LandingToCompleted', MetricUnit.Milliseconds, this.now() - outcome.landedAt.getTime());
     if (outcome.rowsIngested) add('RowsIngested', MetricUnit.Count, outcome.rowsIngested);
     if (outcome.rowsRejected) add('RowsRejected', MetricUnit.Count, outcome.rowsRejected);
     if (outcome.bytes) add('BytesIngested', MetricUnit.Bytes, outcome.bytes);

@@ -6,7 +6,7 @@ import { BronzeFunction, type BundledFile } from './bronze-function.js';
 import type { BronzeStorage } from './bronze-storage.js';
 import type { IngestQueue } from './ingest-queue.js';
 import type { LandingStorage } from './landing-storage.js';
-import type { LedgerTable } from './ledger-table.js';
+import { INGEST_LEDGER_ACTIONS, type LedgerTable } from './ledger-table.js';
 
 export interface IngestFunctionProps {
   /** Absolute path of the ingest handler's entry file. */
@@ -75,7 +75,7 @@ export class IngestFunction extends Construct {
     const fn = this.bronzeFunction.function;
     props.landing.grantReadSources(fn);
     props.storage.grantWrite(fn, props.ingestionKeys);
-    props.ledger.grantReadWrite(fn);
+    props.ledger.grantItemCalls(fn, INGEST_LEDGER_ACTIONS);
     fn.addEventSource(
       new SqsEventSource(props.queue.queue, {
         batchSize: props.batchSize ?? 10,

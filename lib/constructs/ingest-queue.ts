@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +19,11 @@ export interface IngestQueueProps {
    * @default - SQS-managed keys
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to both queues when they leave the stack (messages in them are files not yet ingested).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** The queue between EventBridge (and the sweep) and the ingest function, with its dead-letter queue. */
@@ -30,6 +35,7 @@ export class IngestQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const encryption = props.encryptionKey
       ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
       : { encryption: sqs.QueueEncryption.SQS_MANAGED };
@@ -39,6 +45,7 @@ export class IngestQueue extends Construct {
       ...encryption,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
@@ -48,6 +55,9 @@ export class IngestQueue extends Construct {
       ...encryption,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
+      // The SQS maximum: a file announced during a long outage is still there when it ends.
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
   }

@@ -102,29 +102,52 @@ export class LandingStorage extends Construct {
   }
 
   /**
-   * Lets a function list the source buckets and read (and version-read) objects under the
-   * registered prefixes, and tells it the landing bucket's name.
+   * Lets a function read (and version-read) objects under the registered prefixes, and list the
+   * source buckets, and tells it the landing bucket's name.
    */
   public grantReadSources(fn: lambda.Function): void {
     const objectArns = new Set<string>();
-    const bucketArns = new Set<string>();
-    for (const source of this.sources) {
-      objectArns.add(source.bucket.arnForObjects(`${source.prefix}*`));
-      bucketArns.add(source.bucket.bucketArn);
-    }
+    for (const source of this.sources) objectArns.add(source.bucket.arnForObjects(`${source.prefix}*`));
     iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resourceArns: [...objectArns],
     });
-    // Not narrowed by an s3:prefix condition: S3 evaluates ListBucket without a prefix when it
-    // decides whether a GetObject on a missing key returns 404 or 403, and the ingest must see 404.
-    iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [...bucketArns] });
+    // IfExists: S3 checks ListBucket, with no prefix in the request, when it decides whether a
+    // HEAD or GET of a missing key answers 404 or 403, and the ingest must see 404 (a file deleted
+    // after it landed is ignored, not retried into the dead-letter queue). A real listing carries
+    // a prefix and is held to the datasets' prefixes.
+    this.grantList(fn, 'StringLikeIfExists');
     fn.addEnvironment(ENV.landingBucket, this.bucket.bucketName);
     acknowledgeWildcardResources(
       fn.role ?? fn,
       objectArns,
       'Source file names are not known in advance: the grant covers the keys under each registered prefix.',
     );
+  }
+
+  /** Lets a function list the registered prefixes only (the sweep reads no object), and names the landing bucket. */
+  public grantListSources(fn: lambda.Function): void {
+    this.grantList(fn, 'StringLike');
+    fn.addEnvironment(ENV.landingBucket, this.bucket.bucketName);
+  }
+
+  /** s3:ListBucket on each source bucket, conditioned on that bucket's registered prefixes. */
+  private grantList(fn: lambda.Function, operator: 'StringLike' | 'StringLikeIfExists'): void {
+    const prefixesByBucket = new Map<s3.IBucket, Set<string>>();
+    for (const source of this.sources) {
+      const prefixes = prefixesByBucket.get(source.bucket) ?? new Set<string>();
+      prefixes.add(`${source.prefix}*`);
+      prefixesByBucket.set(source.bucket, prefixes);
+    }
+    for (const [bucket, prefixes] of prefixesByBucket) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { [operator]: { 's3:prefix': [...prefixes].sort() } },
+        }),
+      );
+    }
   }
 }

@@ -1,11 +1,30 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
 import { STATUS_INDEX_NAME, TTL_ATTRIBUTE } from '../../lambdas/core/ledger.js';
-import { acknowledgeWildcardResources } from '../nag.js';
+
+/**
+ * The DynamoDB calls of the ingest path (lambdas/adapters/dynamodb-ledger.ts): claimFile reads
+ * the item (GetItem) and claims it with a conditional PutItem or UpdateItem; markCompleted,
+ * markRejected and markFailed are conditional UpdateItems. No query, scan, batch or delete.
+ */
+export const INGEST_LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/**
+ * The DynamoDB calls of the sweep (lambdas/core/sweep.ts through the same adapter): getFiles
+ * (BatchGetItem), getHighWaterMark (GetItem), raiseHighWaterMark and requestReprocess
+ * (UpdateItem), recordRun (PutItem). It never queries the status index.
+ */
+export const SWEEP_LEDGER_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
 
 export interface LedgerTableProps {
   /** What happens to the table when it leaves the stack. */
@@ -37,6 +56,8 @@ export class LedgerTable extends Construct {
       // Only audit records and leases carry it; a file's "was loaded" fact never expires.
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: props.removalPolicy,
+      // The ledger is the record of what was loaded: deleting it takes two deliberate steps.
+      deletionProtection: true,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: STATUS_INDEX_NAME,
@@ -46,14 +67,13 @@ export class LedgerTable extends Construct {
     });
   }
 
-  /** Lets a function read and write items of the table and its index, and names the table. */
-  public grantReadWrite(fn: lambda.Function): void {
-    this.table.grantReadWriteData(fn);
+  /**
+   * Lets a function make exactly these item calls on the table (not its index) and names the
+   * table. Each function gets the list of the calls its code makes, nothing more.
+   */
+  public grantItemCalls(fn: lambda.Function, actions: readonly string[]): void {
+    iam.Grant.addToPrincipal({ grantee: fn, actions: [...actions], resourceArns: [this.table.tableArn] });
+    this.table.encryptionKey?.grantEncryptDecrypt(fn);
     fn.addEnvironment(ENV.ledgerTable, this.table.tableName);
-    acknowledgeWildcardResources(
-      fn.role ?? fn,
-      [`${this.table.tableArn}/index/*`],
-      `index/* of this table is its one index, ${STATUS_INDEX_NAME}, queried to list files by status.`,
-    );
   }
 }

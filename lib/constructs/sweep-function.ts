@@ -8,7 +8,7 @@ import { BronzeFunction, type BundledFile } from './bronze-function.js';
 import type { BronzeStorage } from './bronze-storage.js';
 import type { IngestQueue } from './ingest-queue.js';
 import type { LandingStorage } from './landing-storage.js';
-import type { LedgerTable } from './ledger-table.js';
+import { type LedgerTable, SWEEP_LEDGER_ACTIONS } from './ledger-table.js';
 
 export interface SweepFunctionProps {
   /** Absolute path of the sweep handler's entry file. */
@@ -83,8 +83,8 @@ export class SweepFunction extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
     });
     const fn = this.bronzeFunction.function;
-    props.landing.grantReadSources(fn);
-    props.ledger.grantReadWrite(fn);
+    props.landing.grantListSources(fn);
+    props.ledger.grantItemCalls(fn, SWEEP_LEDGER_ACTIONS);
     props.queue.grantSend(fn);
     props.storage.addBucketNames(fn);
     if (props.maxFiles !== undefined) fn.addEnvironment(ENV.sweepMaxFiles, String(props.maxFiles));

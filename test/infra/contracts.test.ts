@@ -61,7 +61,11 @@ describe('a dataset with a source in an existing bucket', () => {
             Action: ['s3:GetObject', 's3:GetObjectVersion'],
             Resource: Match.arrayWith([objectsArn]),
           }),
-          Match.objectLike({ Action: 's3:ListBucket', Resource: Match.arrayWith([bucketArn]) }),
+          Match.objectLike({
+            Action: 's3:ListBucket',
+            Resource: bucketArn,
+            Condition: { StringLikeIfExists: { 's3:prefix': ['exports/orders/*'] } },
+          }),
         ]),
       },
     });
