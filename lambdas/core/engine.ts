@@ -4,7 +4,14 @@ import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
 import { bronzeKeyFor, quarantineKeysFor } from './layout.js';
 import { type ClaimOutcome, type FileErrorInfo, filePathFor, type Ledger, sourcePathFor } from './ledger.js';
 import { sourceFileMetadata } from './object-metadata.js';
-import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
+import type {
+  Clock,
+  IngestRequest,
+  MessageVisibility,
+  ObjectHead,
+  ObjectStore,
+  ObjectWriter,
+} from './ports.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */
 export const LEASE_MARGIN_MS = 60_000;
@@ -42,6 +49,8 @@ export interface EngineDeps {
   readonly onOutcome?: OutcomeListener;
   /** Given every outcome of an invocation once its records are done. */
   readonly outcomeSinks?: readonly OutcomeSink[];
+  /** Lets the handler bring a returned message back sooner than the visibility timeout (retryAfterMs). */
+  readonly messageVisibility?: MessageVisibility;
   readonly partSizeBytes?: number;
 }
 
@@ -66,6 +75,11 @@ export interface FileOutcome {
   readonly status: OutcomeStatus;
   /** True when the message must come back (infrastructure error, or a newer version waits). */
   readonly retry: boolean;
+  /**
+   * With `retry`: when the message should come back, if sooner than the queue's visibility
+   * timeout (a newer version waiting for a lease to end, or one that landed during this run).
+   */
+  readonly retryAfterMs?: number;
   readonly bucket: string;
   readonly key: string;
   /** The run that produced this outcome (the claim's owner when it claimed). */
@@ -148,7 +162,7 @@ export async function ingestObject(
   } catch (e) {
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
-  if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag));
+  if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag, startedAt));
 
   const file: ClaimedFile = {
     contract,
@@ -224,6 +238,7 @@ function unclaimedOutcome(
   claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
   dataset: string,
   etag: string,
+  now: Date,
 ): OutcomeFields {
   switch (claim.kind) {
     case 'duplicate':
@@ -244,10 +259,14 @@ function unclaimedOutcome(
       };
     case 'busy':
       // Same version: the holder finishes it or its own message returns after a crash. A newer
-      // version must not be lost behind the old one's lease, so that message comes back.
+      // version must not be lost behind the old one's lease: its message comes back when the
+      // lease ends, not a whole visibility timeout later.
       return {
         status: 'busy',
         retry: claim.item.file_etag !== etag,
+        ...(claim.item.file_etag !== etag
+          ? { retryAfterMs: Math.max(0, (claim.item.lease_until ?? 0) - now.getTime()) }
+          : {}),
         dataset,
         etag,
         reason: `held by run ${claim.item.run_id}`,
@@ -339,7 +358,7 @@ async function completeFile(
   );
   return finish({
     status: 'completed',
-    retry: false,
+    ...(await newerVersionLanded(deps, file)),
     dataset: file.dataset,
     etag: file.owned.etag,
     rowsIngested: result.rowsIngested,
@@ -363,6 +382,7 @@ async function failFile(
   if (e instanceof ClaimLostError)
     return finish({ status: 'claim_lost', retry: false, dataset, etag: owned.etag, reason: e.message });
   const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
+  // A changed object is a newer version waiting: its message comes back at once.
   try {
     await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
   } catch (markError) {
@@ -371,7 +391,14 @@ async function failFile(
       error: errorInfo(markError),
     });
   }
-  return finish({ status, retry: true, dataset, etag: owned.etag, error: errorInfo(e) });
+  return finish({
+    status,
+    retry: true,
+    ...(status === 'changed' ? { retryAfterMs: 0 } : {}),
+    dataset,
+    etag: owned.etag,
+    error: errorInfo(e),
+  });
 }
 
 /** Quarantines a bad file: copy, error report, set-aside rows; then marks it rejected. */
@@ -429,7 +456,7 @@ async function rejectFile(
   }
   return finish({
     status: 'rejected',
-    retry: false,
+    ...(await newerVersionLanded(deps, file)),
     dataset,
     etag: owned.etag,
     rowsIngested: 0,
@@ -437,6 +464,35 @@ async function rejectFile(
     bytes: head.size,
     error: info,
   });
+}
+
+/**
+ * After a version is finished: a GET keeps streaming the version it started on, so an overwrite
+ * during the run went unseen and its event was answered `busy`. When the object's ETag changed,
+ * the message comes back at once and the newer version is ingested now, not a lease later.
+ * A failed HEAD changes nothing: the newer version's own event and the sweep still come.
+ */
+async function newerVersionLanded(
+  deps: EngineDeps,
+  file: ClaimedFile,
+): Promise<Pick<FileOutcome, 'retry' | 'retryAfterMs' | 'reason'>> {
+  const unchanged = { retry: false };
+  let current: ObjectHead | undefined;
+  try {
+    current = await deps.store.head(file.head.bucket, file.head.key);
+  } catch (e) {
+    deps.logger?.warn('could not check for a newer version', {
+      file: file.sourcePath,
+      error: errorInfo(e),
+    });
+    return unchanged;
+  }
+  if (!current || current.etag === file.owned.etag) return unchanged;
+  return {
+    retry: true,
+    retryAfterMs: 0,
+    reason: `a newer version (ETag ${current.etag}) landed during this run; it is ingested next`,
+  };
 }
 
 /**

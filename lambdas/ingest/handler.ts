@@ -67,9 +67,32 @@ async function handleRecordAlone(
         }),
       );
     }
-    return { outcomes, retry: outcomes.some((o) => o.retry) };
+    const retry = outcomes.some((o) => o.retry);
+    if (retry) await returnSooner(engine, record, outcomes);
+    return { outcomes, retry };
   } catch (e) {
     return failure('message could not be handled; it alone returns to the queue', {
+      error: (e as Error).message ?? String(e),
+    });
+  }
+}
+
+/**
+ * A returned record comes back after the queue's visibility timeout, unless every outcome that
+ * asked for it says when (a newer version behind a lease): then it comes back at the soonest.
+ */
+async function returnSooner(engine: EngineDeps, record: SQSRecord, outcomes: readonly FileOutcome[]) {
+  const retrying = outcomes.filter((o) => o.retry);
+  if (!engine.messageVisibility || retrying.some((o) => o.retryAfterMs === undefined)) return;
+  const afterMs = Math.min(...retrying.map((o) => o.retryAfterMs ?? 0));
+  try {
+    await engine.messageVisibility.changeVisibility(
+      { queueArn: record.eventSourceARN, receiptHandle: record.receiptHandle },
+      afterMs / 1000,
+    );
+  } catch (e) {
+    engine.logger?.warn('could not bring the message back sooner; it returns after the visibility timeout', {
+      messageId: record.messageId,
       error: (e as Error).message ?? String(e),
     });
   }

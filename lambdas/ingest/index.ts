@@ -4,6 +4,7 @@ import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
+import { SqsMessageVisibility } from '../adapters/sqs-ingest-queue.js';
 import { readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
 import type { EngineDeps, EngineLogger } from '../core/engine.js';
@@ -42,6 +43,7 @@ function engineDeps(): EngineDeps {
     },
     logger: engineLogger,
     onOutcome: (outcome) => outcomeMetrics.record(outcome),
+    messageVisibility: new SqsMessageVisibility(),
   };
   logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
   engine = deps;
