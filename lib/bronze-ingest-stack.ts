@@ -16,6 +16,7 @@ import { LandingStorage } from './constructs/landing-storage.js';
 import { LedgerTable } from './constructs/ledger-table.js';
 import { SourceEvents } from './constructs/source-events.js';
 import { SweepFunction } from './constructs/sweep-function.js';
+import { checkVisibilityCoversLease } from './lease-check.js';
 
 /** The repository root: package-lock.json, `lambdas/` and `datasets/` live here. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,7 +56,8 @@ export interface BronzeIngestStackProps extends StackProps {
    */
   readonly ingestMemorySize?: number;
   /**
-   * How long a received message stays invisible to other consumers.
+   * How long a received message stays invisible to other consumers; synth refuses less than
+   * `ingestTimeout` plus 60 s (the claim's lease).
    * @default - 6x `ingestTimeout`
    */
   readonly ingestQueueVisibilityTimeout?: Duration;
@@ -167,8 +169,13 @@ export class BronzeIngestStack extends Stack {
       noncurrentVersionExpiration,
     });
     this.ledger = new LedgerTable(this, 'Ledger', { removalPolicy });
+    const visibilityTimeout = props.ingestQueueVisibilityTimeout ?? defaultVisibilityTimeout;
+    checkVisibilityCoversLease({
+      visibilityTimeoutSeconds: visibilityTimeout.toSeconds(),
+      functionTimeoutSeconds: ingestTimeout.toSeconds(),
+    });
     this.ingestQueue = new IngestQueue(this, 'IngestQueue', {
-      visibilityTimeout: props.ingestQueueVisibilityTimeout ?? defaultVisibilityTimeout,
+      visibilityTimeout,
       maxReceiveCount: props.maxReceiveCount,
     });
     this.sourceEvents = new SourceEvents(this, 'SourceEvents', {

@@ -112,8 +112,7 @@ export class SqsMessageVisibility implements MessageVisibility {
   constructor(options: { client?: SQSClient; clientConfig?: SQSClientConfig } = {}) {
     // The queue is in the function's own region: the resolved endpoint (or a local emulator's)
     // is right, and the URL built from the ARN only names the queue.
-    this.client =
-      options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false, ...options.clientConfig });
+    this.client = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false, ...options.clientConfig });
   }
 
   async changeVisibility(message: ReceivedMessage, seconds: number): Promise<void> {

@@ -162,7 +162,10 @@ export async function ingestObject(
   } catch (e) {
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
-  if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag, startedAt));
+  if (claim.kind !== 'claimed') {
+    await countBusyDuplicate(deps, dataset, head, claim);
+    return finish(unclaimedOutcome(claim, dataset, head.etag, startedAt));
+  }
 
   const file: ClaimedFile = {
     contract,
@@ -231,6 +234,30 @@ function claimFor(
     leaseMs: invocation.remainingMs() + LEASE_MARGIN_MS,
     maxAttempts: contract.max_attempts,
   });
+}
+
+/**
+ * A delivery of the version a live run holds is a duplicate event like any other and is counted
+ * so; the count is advisory, so failing to record it changes nothing.
+ */
+async function countBusyDuplicate(
+  deps: EngineDeps,
+  dataset: string,
+  head: ObjectHead,
+  claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
+): Promise<void> {
+  if (claim.kind !== 'busy' || claim.item.file_etag !== head.etag) return;
+  try {
+    await deps.ledger.countDuplicateEvent(
+      { ingestionKey: dataset, filePath: filePathFor(head.bucket, head.key) },
+      head.etag,
+    );
+  } catch (e) {
+    deps.logger?.warn('could not count a duplicate event', {
+      file: sourcePathFor(head.bucket, head.key),
+      error: errorInfo(e),
+    });
+  }
 }
 
 /** What a claim that did not give this run the file means for the message. */

@@ -165,6 +165,11 @@ export interface Ledger {
   /** processing -> failed (retried later), only by the run holding the claim. */
   markFailed(transition: OwnedTransition, error: FileErrorInfo): Promise<LedgerItem>;
   getFile(key: FileKey): Promise<LedgerItem | undefined>;
+  /**
+   * Counts a delivery of the version a live run holds (answered busy) in duplicate_events, like
+   * any other duplicate; a no-op when the item holds another ETag by now.
+   */
+  countDuplicateEvent(key: FileKey, etag: string): Promise<void>;
   /** Batched lookups (BatchGetItem, 100 keys a call, unprocessed keys retried). Keyed by file_path. */
   getFiles(ingestionKey: string, filePaths: readonly string[]): Promise<Map<string, LedgerItem>>;
   /** A page of a dataset's files: by status through the GSI, otherwise by key. Never a scan. */

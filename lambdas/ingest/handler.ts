@@ -55,9 +55,15 @@ async function handleRecordAlone(
     const parsed = parseMessage(record.body);
     if (parsed.kind === 'test') return { outcomes, retry: false };
     if (parsed.kind === 'unrecognised') {
-      return failure('unrecognised message; it goes to the dead-letter queue after its last receive', {
-        reason: parsed.reason,
-      });
+      const result = failure(
+        'unrecognised message; it goes to the dead-letter queue after its last receive',
+        {
+          reason: parsed.reason,
+        },
+      );
+      // Reading it again cannot succeed: it need not wait out the timeout on its way to the DLQ.
+      await bringBack(engine, record, 0);
+      return result;
     }
     for (const request of parsed.requests) {
       outcomes.push(
@@ -84,7 +90,12 @@ async function handleRecordAlone(
 async function returnSooner(engine: EngineDeps, record: SQSRecord, outcomes: readonly FileOutcome[]) {
   const retrying = outcomes.filter((o) => o.retry);
   if (!engine.messageVisibility || retrying.some((o) => o.retryAfterMs === undefined)) return;
-  const afterMs = Math.min(...retrying.map((o) => o.retryAfterMs ?? 0));
+  await bringBack(engine, record, Math.min(...retrying.map((o) => o.retryAfterMs ?? 0)));
+}
+
+/** Makes a returned record visible again in `afterMs`; on failure it keeps the visibility timeout. */
+async function bringBack(engine: EngineDeps, record: SQSRecord, afterMs: number): Promise<void> {
+  if (!engine.messageVisibility) return;
   try {
     await engine.messageVisibility.changeVisibility(
       { queueArn: record.eventSourceARN, receiptHandle: record.receiptHandle },

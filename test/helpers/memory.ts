@@ -203,6 +203,12 @@ export class MemoryLedger implements Ledger {
     return { kind: 'duplicate', item };
   }
 
+  async countDuplicateEvent(key: FileKey, etag: string): Promise<void> {
+    const current = this.items.get(this.id(key));
+    if (current?.file_etag !== etag) return;
+    this.items.set(this.id(key), { ...current, duplicate_events: (current.duplicate_events ?? 0) + 1 });
+  }
+
   private claimed(item: LedgerItem, previous?: LedgerItem): ClaimOutcome {
     this.items.set(this.id({ ingestionKey: item.ingestion_key, filePath: item.file_path }), item);
     return previous ? { kind: 'claimed', item, previous } : { kind: 'claimed', item };

@@ -176,3 +176,40 @@ describe('ingest handler: the newest version is not held back by the visibility 
     expect(visibility.changes).toEqual([]);
   });
 });
+
+describe('ingest handler: deliveries that cannot succeed now', () => {
+  it('makes an unreadable message visible again at once, so it reaches the dead-letter queue without waiting', async () => {
+    const engine = memoryEngine([testContract()]);
+    const visibility = new RecordingVisibility();
+    const handler = createIngestHandler(() => ({ ...engine.deps, messageVisibility: visibility }));
+    const record = { ...requestRecord('things/a.csv'), body: 'this is not an event' };
+
+    const response = await handler({ Records: [record] } as SQSEvent, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+    expect(visibility.changes.map((c) => c.seconds)).toEqual([0]);
+  });
+
+  it('counts a delivery of the version a live run holds as a duplicate event and drops it', async () => {
+    const engine = memoryEngine([testContract()]);
+    const etag = engine.land('things/a.csv', 'id,name\n1,a\n');
+    await engine.ledger.claimFile({
+      ingestionKey: 'things',
+      filePath: 's3://landing/things/a.csv',
+      etag,
+      size: 12,
+      runId: 'holder',
+      now: engine.clock.now(),
+      leaseMs: 90_000,
+      maxAttempts: 5,
+    });
+    const handler = createIngestHandler(() => engine.deps);
+
+    const response = await handler({ Records: [requestRecord('things/a.csv')] } as SQSEvent, context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(
+      await engine.ledger.getFile({ ingestionKey: 'things', filePath: 's3://landing/things/a.csv' }),
+    ).toMatchObject({ status: FileStatus.Processing, run_id: 'holder', duplicate_events: 1 });
+  });
+});
