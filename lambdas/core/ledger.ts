@@ -43,6 +43,8 @@ export interface FileErrorInfo {
 export interface HistoryEntry {
   readonly file_etag: string;
   readonly file_size: number;
+  /** The replaced version's S3 version id: where the landing bucket keeps it. */
+  readonly version_id?: string;
   readonly status: FileStatus;
   readonly rows_ingested?: number;
   readonly rows_rejected?: number;

@@ -178,6 +178,7 @@ export class MemoryLedger implements Ledger {
           {
             file_etag: current.file_etag,
             file_size: current.file_size,
+            ...(current.version_id ? { version_id: current.version_id } : {}),
             status: current.status,
             rows_ingested: current.rows_ingested,
             replaced_at_iso: now,
