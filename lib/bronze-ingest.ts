@@ -33,6 +33,7 @@ import { LedgerTable } from './constructs/ledger-table.js';
 import { OutcomeEvents } from './constructs/outcome-events.js';
 import { SourceEvents } from './constructs/source-events.js';
 import { SweepFunction } from './constructs/sweep-function.js';
+import { checkVisibilityCoversLease } from './lease-check.js';
 
 /** The package root: package-lock.json, `lambdas/` and `datasets/` live here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -117,7 +118,8 @@ export interface BronzeIngestProps {
    */
   readonly sweepMemorySize?: number;
   /**
-   * How long a received message stays invisible to other consumers.
+   * How long a received message stays invisible to other consumers; synth refuses less than
+   * `ingestTimeout` plus 60 s (the claim's lease).
    * @default - 6x `ingestTimeout`
    */
   readonly ingestQueueVisibilityTimeout?: Duration;
@@ -283,8 +285,13 @@ export class BronzeIngest extends Construct {
       quarantineBucket: props.quarantineBucket,
     });
     this.ledger = new LedgerTable(this, 'Ledger', { removalPolicy, encryptionKey });
+    const visibilityTimeout = props.ingestQueueVisibilityTimeout ?? defaultVisibilityTimeout;
+    checkVisibilityCoversLease({
+      visibilityTimeoutSeconds: visibilityTimeout.toSeconds(),
+      functionTimeoutSeconds: ingestTimeout.toSeconds(),
+    });
     this.ingestQueue = new IngestQueue(this, 'IngestQueue', {
-      visibilityTimeout: props.ingestQueueVisibilityTimeout ?? defaultVisibilityTimeout,
+      visibilityTimeout,
       maxReceiveCount: props.maxReceiveCount,
       encryptionKey,
       removalPolicy,

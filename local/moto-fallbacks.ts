@@ -2,7 +2,11 @@
  * The parts of the template moto accepts but does not act on (or acts on wrongly), put right
  * with API calls after the deploy. Each one is listed in local/README.md.
  */
-import { PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { LocalAwsClientConfig } from './aws-config.js';
 import { jsonCall, restCall } from './aws-json.js';
 import type { DeployedStack } from './deploy.js';
@@ -27,6 +31,37 @@ async function enableEventBridge(config: LocalAwsClientConfig, bucket: string): 
     s3.destroy();
   }
   return `EventBridge notifications of the landing bucket turned on with PutBucketNotificationConfiguration`;
+}
+
+/**
+ * moto's CloudFormation leaves every bucket unversioned whatever its VersioningConfiguration
+ * says, so an overwrite would leave no earlier version and every version_id would be null.
+ */
+async function enableVersioning(
+  config: LocalAwsClientConfig,
+  template: Record<string, TemplateResource>,
+  deployed: DeployedStack,
+): Promise<string[]> {
+  const versioned = deployed.resources.filter((r) => {
+    const versioning = template[r.logicalId]?.Properties?.VersioningConfiguration as
+      | { Status?: string }
+      | undefined;
+    return r.type === 'AWS::S3::Bucket' && versioning?.Status === 'Enabled';
+  });
+  const s3 = new S3Client(config);
+  try {
+    for (const bucket of versioned) {
+      await s3.send(
+        new PutBucketVersioningCommand({
+          Bucket: bucket.physicalId,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    }
+  } finally {
+    s3.destroy();
+  }
+  return versioned.map((r) => `versioning of bucket ${r.logicalId} turned on with PutBucketVersioning`);
 }
 
 /**
@@ -82,6 +117,7 @@ export async function applyMotoFallbacks(
 ): Promise<string[]> {
   const template = (JSON.parse(templateBody) as { Resources: Record<string, TemplateResource> }).Resources;
   return [
+    ...(await enableVersioning(config, template, deployed)),
     await enableEventBridge(config, landingBucket),
     ...(await detachScheduledTargets(config.endpoint, template, deployed)),
     await disableEventSourceMapping(config.endpoint, ingestFunction),

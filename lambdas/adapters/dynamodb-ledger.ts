@@ -224,6 +224,21 @@ export class DynamoDbLedger implements Ledger {
     return out.Item as LedgerItem | undefined;
   }
 
+  /** ADD duplicate_events 1, only while the item holds this ETag (the counter is advisory). */
+  async countDuplicateEvent(key: FileKey, etag: string): Promise<void> {
+    await this.conditional('UpdateItem', key.filePath, () =>
+      this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(key),
+          UpdateExpression: 'ADD duplicate_events :one',
+          ConditionExpression: 'file_etag = :etag',
+          ExpressionAttributeValues: { ':one': 1, ':etag': etag },
+        }),
+      ),
+    );
+  }
+
   /** BatchGetItem, 100 keys a call, strongly consistent, unprocessed keys retried with backoff. */
   async getFiles(ingestionKey: string, filePaths: readonly string[]): Promise<Map<string, LedgerItem>> {
     const found = new Map<string, LedgerItem>();

@@ -112,6 +112,7 @@ export function historyEntryFor(old: LedgerItem, replacedAt: Date): HistoryEntry
   return compact({
     file_etag: old.file_etag,
     file_size: old.file_size,
+    version_id: old.version_id,
     status: old.status,
     rows_ingested: old.rows_ingested,
     rows_rejected: old.rows_rejected,

@@ -1,5 +1,6 @@
 import {
   type BatchResultErrorEntry,
+  ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   SQSClient,
@@ -7,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { InfrastructureError } from '../core/errors.js';
 import { ingestRequestBody } from '../core/events.js';
-import type { IngestQueue, IngestRequest } from '../core/ports.js';
+import type { IngestQueue, IngestRequest, MessageVisibility, ReceivedMessage } from '../core/ports.js';
 import { backoffDelay, describeError, sleep } from './aws-errors.js';
 
 /** SendMessageBatch takes at most ten entries. */
@@ -86,6 +87,50 @@ export class SqsIngestQueue implements IngestQueue {
       throw new InfrastructureError(`SendMessageBatch to ${this.queueUrl} failed: ${describeError(error)}`, {
         cause: error,
       });
+    }
+  }
+}
+
+/** SQS keeps a message invisible for at most 12 hours. */
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+
+/** `arn:aws:sqs:<region>:<account>:<name>` -> `https://sqs.<region>.<domain>/<account>/<name>`. */
+export function queueUrlFromArn(arn: string): string {
+  const parts = arn.split(':');
+  const [, partition, service, region, account, name] = parts;
+  if (parts.length !== 6 || service !== 'sqs' || !region || !account || !name) {
+    throw new InfrastructureError(`not an SQS queue ARN: ${arn}`);
+  }
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
+}
+
+/** MessageVisibility on SQS (ChangeMessageVisibility on the record's own queue). */
+export class SqsMessageVisibility implements MessageVisibility {
+  private readonly client: SQSClient;
+
+  constructor(options: { client?: SQSClient; clientConfig?: SQSClientConfig } = {}) {
+    // The queue is in the function's own region: the resolved endpoint (or a local emulator's)
+    // is right, and the URL built from the ARN only names the queue.
+    this.client = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false, ...options.clientConfig });
+  }
+
+  async changeVisibility(message: ReceivedMessage, seconds: number): Promise<void> {
+    const queueUrl = queueUrlFromArn(message.queueArn);
+    const timeout = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(seconds)));
+    try {
+      await this.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: message.receiptHandle,
+          VisibilityTimeout: timeout,
+        }),
+      );
+    } catch (error) {
+      throw new InfrastructureError(
+        `ChangeMessageVisibility on ${queueUrl} failed: ${describeError(error)}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -12,7 +12,14 @@ import {
   sourcePathFor,
 } from './ledger.js';
 import { sourceFileMetadata } from './object-metadata.js';
-import type { Clock, IngestRequest, ObjectHead, ObjectStore, ObjectWriter } from './ports.js';
+import type {
+  Clock,
+  IngestRequest,
+  MessageVisibility,
+  ObjectHead,
+  ObjectStore,
+  ObjectWriter,
+} from './ports.js';
 import { hasDrift, type SchemaDrift } from './schema-evolution.js';
 
 /** Added to the invocation's remaining time to form the lease, so a live run is never taken over. */
@@ -63,6 +70,8 @@ export interface EngineDeps {
   readonly outcomeSinks?: readonly OutcomeSink[];
   /** Wraps each file's ingestion; none by default. */
   readonly fileScope?: FileScope;
+  /** Lets the handler bring a returned message back sooner than the visibility timeout (retryAfterMs). */
+  readonly messageVisibility?: MessageVisibility;
   readonly partSizeBytes?: number;
 }
 
@@ -87,6 +96,11 @@ export interface FileOutcome {
   readonly status: OutcomeStatus;
   /** True when the message must come back (infrastructure error, or a newer version waits). */
   readonly retry: boolean;
+  /**
+   * With `retry`: when the message should come back, if sooner than the queue's visibility
+   * timeout (a newer version waiting for a lease to end, or one that landed during this run).
+   */
+  readonly retryAfterMs?: number;
   readonly bucket: string;
   readonly key: string;
   /** The run that produced this outcome (the claim's owner when it claimed). */
@@ -199,7 +213,10 @@ export async function ingestObject(
   } catch (e) {
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
-  if (claim.kind !== 'claimed') return finish(unclaimedOutcome(claim, dataset, head.etag));
+  if (claim.kind !== 'claimed') {
+    await countBusyDuplicate(deps, dataset, head, claim);
+    return finish(unclaimedOutcome(claim, dataset, head.etag, startedAt));
+  }
   facts.partitionDate = partitionDate;
   const bronzeKey = bronzeKeyFor(dataset, partitionDate, head.bucket, head.key);
 
@@ -279,11 +296,36 @@ function claimFor(
   });
 }
 
+/**
+ * A delivery of the version a live run holds is a duplicate event like any other and is counted
+ * so; the count is advisory, so failing to record it changes nothing.
+ */
+async function countBusyDuplicate(
+  deps: EngineDeps,
+  dataset: string,
+  head: ObjectHead,
+  claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
+): Promise<void> {
+  if (claim.kind !== 'busy' || claim.item.file_etag !== head.etag) return;
+  try {
+    await deps.ledger.countDuplicateEvent(
+      { ingestionKey: dataset, filePath: filePathFor(head.bucket, head.key) },
+      head.etag,
+    );
+  } catch (e) {
+    deps.logger?.warn('could not count a duplicate event', {
+      file: sourcePathFor(head.bucket, head.key),
+      error: errorInfo(e),
+    });
+  }
+}
+
 /** What a claim that did not give this run the file means for the message. */
 function unclaimedOutcome(
   claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
   dataset: string,
   etag: string,
+  now: Date,
 ): OutcomeFields {
   switch (claim.kind) {
     case 'duplicate':
@@ -305,10 +347,14 @@ function unclaimedOutcome(
       };
     case 'busy':
       // Same version: the holder finishes it or its own message returns after a crash. A newer
-      // version must not be lost behind the old one's lease, so that message comes back.
+      // version must not be lost behind the old one's lease: its message comes back when the
+      // lease ends, not a whole visibility timeout later.
       return {
         status: 'busy',
         retry: claim.item.file_etag !== etag,
+        ...(claim.item.file_etag !== etag
+          ? { retryAfterMs: Math.max(0, (claim.item.lease_until ?? 0) - now.getTime()) }
+          : {}),
         dataset,
         etag,
         reason: `held by run ${claim.item.run_id}`,
@@ -426,7 +472,7 @@ async function completeFile(
   );
   return finish({
     status: 'completed',
-    retry: false,
+    ...(await newerVersionLanded(deps, file)),
     dataset: file.dataset,
     etag: file.owned.etag,
     rowsIngested: result.rowsIngested,
@@ -451,6 +497,7 @@ async function failFile(
   if (e instanceof ClaimLostError)
     return finish({ status: 'claim_lost', retry: false, dataset, etag: owned.etag, reason: e.message });
   const status = e instanceof ObjectChangedError ? 'changed' : 'failed';
+  // A changed object is a newer version waiting: its message comes back at once.
   try {
     await deps.ledger.markFailed({ ...owned, now: deps.clock.now() }, errorInfo(e));
   } catch (markError) {
@@ -459,7 +506,14 @@ async function failFile(
       error: errorInfo(markError),
     });
   }
-  return finish({ status, retry: true, dataset, etag: owned.etag, error: errorInfo(e) });
+  return finish({
+    status,
+    retry: true,
+    ...(status === 'changed' ? { retryAfterMs: 0 } : {}),
+    dataset,
+    etag: owned.etag,
+    error: errorInfo(e),
+  });
 }
 
 /** Quarantines a bad file: copy, error report, set-aside rows; then marks it rejected. */
@@ -517,7 +571,7 @@ async function rejectFile(
   }
   return finish({
     status: 'rejected',
-    retry: false,
+    ...(await newerVersionLanded(deps, file)),
     dataset,
     etag: owned.etag,
     rowsIngested: 0,
@@ -526,6 +580,35 @@ async function rejectFile(
     error: info,
     ...(info.line ? { firstBadLine: info.line } : {}),
   });
+}
+
+/**
+ * After a version is finished: a GET keeps streaming the version it started on, so an overwrite
+ * during the run went unseen and its event was answered `busy`. When the object's ETag changed,
+ * the message comes back at once and the newer version is ingested now, not a lease later.
+ * A failed HEAD changes nothing: the newer version's own event and the sweep still come.
+ */
+async function newerVersionLanded(
+  deps: EngineDeps,
+  file: ClaimedFile,
+): Promise<Pick<FileOutcome, 'retry' | 'retryAfterMs' | 'reason'>> {
+  const unchanged = { retry: false };
+  let current: ObjectHead | undefined;
+  try {
+    current = await deps.store.head(file.head.bucket, file.head.key);
+  } catch (e) {
+    deps.logger?.warn('could not check for a newer version', {
+      file: file.sourcePath,
+      error: errorInfo(e),
+    });
+    return unchanged;
+  }
+  if (!current || current.etag === file.owned.etag) return unchanged;
+  return {
+    retry: true,
+    retryAfterMs: 0,
+    reason: `a newer version (ETag ${current.etag}) landed during this run; it is ingested next`,
+  };
 }
 
 /**

@@ -44,6 +44,8 @@ export interface FileErrorInfo {
 export interface HistoryEntry {
   readonly file_etag: string;
   readonly file_size: number;
+  /** The replaced version's S3 version id: where the landing bucket keeps it. */
+  readonly version_id?: string;
   readonly status: FileStatus;
   readonly rows_ingested?: number;
   readonly rows_rejected?: number;
@@ -178,6 +180,11 @@ export interface Ledger {
   /** processing -> failed (retried later), only by the run holding the claim. */
   markFailed(transition: OwnedTransition, error: FileErrorInfo): Promise<LedgerItem>;
   getFile(key: FileKey): Promise<LedgerItem | undefined>;
+  /**
+   * Counts a delivery of the version a live run holds (answered busy) in duplicate_events, like
+   * any other duplicate; a no-op when the item holds another ETag by now.
+   */
+  countDuplicateEvent(key: FileKey, etag: string): Promise<void>;
   /** Batched lookups (BatchGetItem, 100 keys a call, unprocessed keys retried). Keyed by file_path. */
   getFiles(ingestionKey: string, filePaths: readonly string[]): Promise<Map<string, LedgerItem>>;
   /** A page of a dataset's files: by status through the GSI, otherwise by key. Never a scan. */

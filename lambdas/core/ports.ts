@@ -95,6 +95,21 @@ export interface IngestQueue {
   send(requests: readonly IngestRequest[]): Promise<void>;
 }
 
+/** A received queue message, addressed as the handler can reach it again. */
+export interface ReceivedMessage {
+  /** The queue's ARN (an SQS record's eventSourceARN). */
+  readonly queueArn: string;
+  readonly receiptHandle: string;
+}
+
+export interface MessageVisibility {
+  /**
+   * Makes a received message visible again in `seconds` (0: at once) rather than after the
+   * queue's visibility timeout: a newer version must not wait behind a full timeout.
+   */
+  changeVisibility(message: ReceivedMessage, seconds: number): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

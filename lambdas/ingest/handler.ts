@@ -55,9 +55,15 @@ async function handleRecordAlone(
     const parsed = parseMessage(record.body);
     if (parsed.kind === 'test') return { outcomes, retry: false };
     if (parsed.kind === 'unrecognised') {
-      return failure('unrecognised message; it goes to the dead-letter queue after its last receive', {
-        reason: parsed.reason,
-      });
+      const result = failure(
+        'unrecognised message; it goes to the dead-letter queue after its last receive',
+        {
+          reason: parsed.reason,
+        },
+      );
+      // Reading it again cannot succeed: it need not wait out the timeout on its way to the DLQ.
+      await bringBack(engine, record, 0);
+      return result;
     }
     const runId = `${context.awsRequestId}:${record.messageId}`;
     for (const request of parsed.requests) {
@@ -65,9 +71,37 @@ async function handleRecordAlone(
         ingestObject(engine, request, { runId, remainingMs: () => context.getRemainingTimeInMillis() });
       outcomes.push(await (engine.fileScope ? engine.fileScope(request, runId, ingest) : ingest()));
     }
-    return { outcomes, retry: outcomes.some((o) => o.retry) };
+    const retry = outcomes.some((o) => o.retry);
+    if (retry) await returnSooner(engine, record, outcomes);
+    return { outcomes, retry };
   } catch (e) {
     return failure('message could not be handled; it alone returns to the queue', {
+      error: (e as Error).message ?? String(e),
+    });
+  }
+}
+
+/**
+ * A returned record comes back after the queue's visibility timeout, unless every outcome that
+ * asked for it says when (a newer version behind a lease): then it comes back at the soonest.
+ */
+async function returnSooner(engine: EngineDeps, record: SQSRecord, outcomes: readonly FileOutcome[]) {
+  const retrying = outcomes.filter((o) => o.retry);
+  if (!engine.messageVisibility || retrying.some((o) => o.retryAfterMs === undefined)) return;
+  await bringBack(engine, record, Math.min(...retrying.map((o) => o.retryAfterMs ?? 0)));
+}
+
+/** Makes a returned record visible again in `afterMs`; on failure it keeps the visibility timeout. */
+async function bringBack(engine: EngineDeps, record: SQSRecord, afterMs: number): Promise<void> {
+  if (!engine.messageVisibility) return;
+  try {
+    await engine.messageVisibility.changeVisibility(
+      { queueArn: record.eventSourceARN, receiptHandle: record.receiptHandle },
+      afterMs / 1000,
+    );
+  } catch (e) {
+    engine.logger?.warn('could not bring the message back sooner; it returns after the visibility timeout', {
+      messageId: record.messageId,
       error: (e as Error).message ?? String(e),
     });
   }

@@ -6,9 +6,11 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger.js';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
+import { SqsMessageVisibility } from '../adapters/sqs-ingest-queue.js';
 import { ENV, readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
 import type { EngineDeps, EngineLogger } from '../core/engine.js';
@@ -64,6 +66,9 @@ function engineDeps(): EngineDeps {
       ),
     ],
     fileScope: observedFiles(logger, tracer),
+    messageVisibility: new SqsMessageVisibility({
+      client: tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false })),
+    }),
   };
   logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
   engine = deps;

@@ -48,6 +48,16 @@ export function ledgerTransitionContract(ledger: () => Ledger, prefix: string): 
     ).rejects.toThrow();
   });
 
+  it('counts a delivery of the version a live run holds as a duplicate event, and no other', async () => {
+    const first = request(`${prefix}_busy_dup`);
+    await ledger().claimFile(first);
+    const again = request(`${prefix}_busy_dup`, { runId: 'run-2', now: at(5) });
+    expect((await ledger().claimFile(again)).kind).toBe('busy');
+    await ledger().countDuplicateEvent(again, again.etag);
+    await ledger().countDuplicateEvent(again, 'etag-other');
+    expect(await ledger().getFile(first)).toMatchObject({ status: 'processing', duplicate_events: 1 });
+  });
+
   it('replaces a finished version when the ETag changes and keeps the old one in history', async () => {
     const first = request(`${prefix}_version`);
     await ledger().claimFile(first);

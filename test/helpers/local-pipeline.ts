@@ -104,8 +104,8 @@ function pipelineOver(kind: TargetKind, stack: LocalStack): Pipeline {
 const LOCALSTACK_FUNCTION_TIMEOUT_S = 20;
 
 /**
- * Lambda refuses an event source whose queue's visibility timeout is shorter than the function
- * timeout, which moto does not check: on LocalStack both are raised to at least 20 s.
+ * On LocalStack the function timeout is at least 20 s; the queue's visibility timeout is the
+ * stack's (6x the function timeout, and never under the lease: synth refuses less).
  */
 function localStackSettings(options: LocalStackOptions): LocalStackOptions {
   const timeout = options.ingestTimeoutSeconds ?? LOCALSTACK_FUNCTION_TIMEOUT_S;
@@ -114,7 +114,6 @@ function localStackSettings(options: LocalStackOptions): LocalStackOptions {
     endpoint: LOCALSTACK_ENDPOINT,
     stackName: `BronzeIngestTest${Date.now()}`,
     ingestTimeoutSeconds: timeout,
-    visibilityTimeoutSeconds: Math.max(options.visibilityTimeoutSeconds ?? 0, timeout),
   };
 }
 

@@ -178,6 +178,7 @@ export class MemoryLedger implements Ledger {
           {
             file_etag: current.file_etag,
             file_size: current.file_size,
+            ...(current.version_id ? { version_id: current.version_id } : {}),
             status: current.status,
             rows_ingested: current.rows_ingested,
             replaced_at_iso: now,
@@ -201,6 +202,12 @@ export class MemoryLedger implements Ledger {
     const item = { ...current, duplicate_events: (current.duplicate_events ?? 0) + 1 };
     this.items.set(this.id(r), item);
     return { kind: 'duplicate', item };
+  }
+
+  async countDuplicateEvent(key: FileKey, etag: string): Promise<void> {
+    const current = this.items.get(this.id(key));
+    if (current?.file_etag !== etag) return;
+    this.items.set(this.id(key), { ...current, duplicate_events: (current.duplicate_events ?? 0) + 1 });
   }
 
   private claimed(item: LedgerItem, previous?: LedgerItem): ClaimOutcome {

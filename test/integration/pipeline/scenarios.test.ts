@@ -18,8 +18,8 @@ const FIRST_RUN = ['orders/2024-03-01.csv', 'orders/2024-03-02.csv', 'customers/
 const DATASET_OF: Record<string, string> = { orders: 'orders', customers: 'customers', partners: 'orders' };
 const datasetOf = (key: string) => DATASET_OF[key.split('/')[0]!]!;
 
-/** Short visibility timeout and two receives, so a poison message reaches the DLQ in seconds. */
-const pipeline = usePipeline({ visibilityTimeoutSeconds: 2, maxReceiveCount: 2, logLevel: 'INFO' });
+/** Two receives: a poison message is made visible again at once, so it reaches the DLQ in seconds. */
+const pipeline = usePipeline({ maxReceiveCount: 2, logLevel: 'INFO' });
 const logs = useHandlerLogs();
 const etags = new Map<string, string>();
 
