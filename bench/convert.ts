@@ -68,7 +68,7 @@ function check(c: Case, file: CsvFile, r: ChildResult): void {
 let duckdb: Promise<DuckDBInstance> | undefined;
 
 /** Rows in our Parquet output as DuckDB, an independent reader, sees them. */
-async function parquetRows(dir: string): Promise<number> {
+export async function parquetRows(dir: string): Promise<number> {
   duckdb ??= DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await (await duckdb).connect();
   try {

@@ -21,6 +21,7 @@ import { consoleReport } from './report/console.js';
 import { goals } from './report/goals.js';
 import { markdownReport } from './report/markdown.js';
 import type { BenchResults } from './report/model.js';
+import { runSmallFiles } from './small.js';
 
 // The SDK's notice that its 2027 releases need Node 22 says nothing about what is measured here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -54,6 +55,12 @@ if (options.sections.includes('convert')) {
   conversions = await runConversions(options, files, progress);
 }
 
+let small: BenchResults['small'];
+if (options.sections.includes('small')) {
+  if (!options.sections.includes('convert')) await buildChildren();
+  small = await runSmallFiles(options.smallFiles, options.runs, progress);
+}
+
 let ledger: BenchResults['ledger'];
 let sweepCost: BenchResults['sweep'];
 if (options.sections.includes('ledger') || options.sections.includes('sweep')) {
@@ -84,6 +91,7 @@ const results: BenchResults = {
   options,
   files,
   conversions,
+  ...(small ? { small } : {}),
   ...(ledger ? { ledger } : {}),
   ...(sweepCost ? { sweep: sweepCost } : {}),
   ...(bundle ? { bundle } : {}),

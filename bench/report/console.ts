@@ -4,6 +4,7 @@ import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable } from './conversion-tables.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
+import { smallTable } from './small-tables.js';
 import { textTable } from './table.js';
 
 export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
@@ -26,6 +27,10 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
       parts.push('', 'CSV to Parquet, typed contract (7 typed columns; DuckDB given the same types)');
       parts.push(textTable(conversionTable(r, 'typed', false)));
     }
+  }
+  if (r.small?.length) {
+    parts.push('', 'Small files (5 KB, 40 rows), one after the other in one process, per file');
+    parts.push(textTable(smallTable(r.small)));
   }
   if (r.ledger) {
     parts.push('', `Requests per file against moto (${r.ledger.rows} rows, ${r.ledger.fileBytes} bytes)`);

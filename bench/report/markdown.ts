@@ -1,9 +1,12 @@
 /** BENCHMARKS.md: the run's tables with the machine, the method and how to reproduce. */
 import { formatLoad } from '../machine.js';
+import { SMALL_WARMUP } from '../small.js';
+import { SMALL_ROWS } from '../small-files.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable, filesTable } from './conversion-tables.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
+import { smallTable } from './small-tables.js';
 import { markdownTable } from './table.js';
 import { note } from './template.js';
 
@@ -70,6 +73,17 @@ export function markdownReport(r: BenchResults, goals: readonly Goal[]): string 
     machineSection(r),
     ...conversionSections(r),
   ];
+  if (r.small?.length) {
+    const engine = r.small.find((s) => s.case.id === 'engine');
+    sections.push(
+      note('small', {
+        rows: SMALL_ROWS,
+        kilobytes: engine ? (engine.bytesPerFile / 1e3).toFixed(1) : 'n/a',
+        warmup: SMALL_WARMUP,
+        table: markdownTable(smallTable(r.small)),
+      }),
+    );
+  }
   if (r.ledger) {
     sections.push(
       note('ledger', {

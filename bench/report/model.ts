@@ -6,12 +6,14 @@ import type { BundleReport } from '../bundle.js';
 import type { CaseResult } from '../convert.js';
 import type { CsvFile } from '../csv-files.js';
 import type { Machine } from '../machine.js';
+import type { SmallResult } from '../small.js';
 
 export interface BenchResults {
   readonly machine: Machine;
   readonly options: BenchOptions;
   readonly files: readonly CsvFile[];
   readonly conversions: readonly CaseResult[];
+  readonly small?: readonly SmallResult[];
   readonly ledger?: LedgerRequests;
   readonly sweep?: SweepCost;
   readonly bundle?: BundleReport;
