@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../core/engine.js';
 import { parseMessage } from '../core/events.js';
+import { messageBytes, runWithinBudget } from './bounded-batch.js';
 
 /** Below this much remaining time a record is handed back untouched rather than started. */
 export const MIN_REMAINING_MS = 15_000;
@@ -17,13 +18,14 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
     const engine = await deps();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     const invocationOutcomes: FileOutcome[] = [];
-    for (const record of event.Records) {
+    // Records run concurrently within a byte budget; each one's outcomes and failure are its own.
+    const ingestRecord = async (record: SQSEvent['Records'][number]): Promise<void> => {
       if (context.getRemainingTimeInMillis() < MIN_REMAINING_MS) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
+        return;
       }
       const parsed = parseMessage(record.body);
-      if (parsed.kind === 'test') continue;
+      if (parsed.kind === 'test') return;
       if (parsed.kind === 'unrecognised') {
         engine.logger?.error(
           'unrecognised message; it goes to the dead-letter queue after its last receive',
@@ -34,7 +36,7 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
           },
         );
         batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
+        return;
       }
       const outcomes: FileOutcome[] = [];
       for (const request of parsed.requests) {
@@ -47,7 +49,8 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
       }
       invocationOutcomes.push(...outcomes);
       if (outcomes.some((o) => o.retry)) batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
+    };
+    await runWithinBudget(event.Records, (record) => messageBytes(record.body), ingestRecord);
     await publishToSinks(engine, invocationOutcomes);
     return { batchItemFailures };
   };
