@@ -21,7 +21,7 @@ import { consoleReport } from './report/console.js';
 import { goals } from './report/goals.js';
 import { markdownReport } from './report/markdown.js';
 import type { BenchResults } from './report/model.js';
-import { runSmallFiles } from './small.js';
+import { runBatches, runSmallFiles } from './small.js';
 
 // The SDK's notice that its 2027 releases need Node 22 says nothing about what is measured here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -56,9 +56,11 @@ if (options.sections.includes('convert')) {
 }
 
 let small: BenchResults['small'];
+let batches: BenchResults['batches'];
 if (options.sections.includes('small')) {
   if (!options.sections.includes('convert')) await buildChildren();
   small = await runSmallFiles(options.smallFiles, options.runs, progress);
+  batches = await runBatches(options.runs, progress);
 }
 
 let ledger: BenchResults['ledger'];
@@ -92,6 +94,7 @@ const results: BenchResults = {
   files,
   conversions,
   ...(small ? { small } : {}),
+  ...(batches ? { batches } : {}),
   ...(ledger ? { ledger } : {}),
   ...(sweepCost ? { sweep: sweepCost } : {}),
   ...(bundle ? { bundle } : {}),

@@ -115,3 +115,48 @@ export async function runSmallFiles(
     };
   });
 }
+
+/** Modelled AWS latency per request in the batch measurement (a round trip within a region). */
+export const MODELLED_LATENCY = { s3Ms: 15, dynamodbMs: 8 } as const;
+
+export interface BatchResult {
+  readonly files: number;
+  readonly runs: readonly ChildResult[];
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** The ingest handler on one SQS batch of 1 and of 10 small files, with AWS latency modelled. */
+export async function runBatches(runs: number, progress: Progress): Promise<BatchResult[]> {
+  const files = smallFiles(SMALL_WARMUP + 10 + 200);
+  const sizes = [1, 10];
+  const byFiles = new Map<number, ChildResult[]>(sizes.map((n) => [n, []]));
+  for (let run = 1; run <= runs; run++) {
+    for (const n of sizes) {
+      progress(`batch of ${n} small file(s) through the handler, run ${run}/${runs}`);
+      const r = await runPinned('batch', [
+        '--contract',
+        contractPath('text'),
+        '--dir',
+        files.dir,
+        '--files',
+        String(n),
+        '--s3-ms',
+        String(MODELLED_LATENCY.s3Ms),
+        '--dynamodb-ms',
+        String(MODELLED_LATENCY.dynamodbMs),
+      ]);
+      if (r.rows !== n) throw new Error(`batch of ${n}: ${r.rows} bronze objects`);
+      byFiles.get(n)!.push(r);
+    }
+  }
+  return sizes.map((n) => {
+    const rs = byFiles.get(n)!;
+    return {
+      files: n,
+      runs: rs,
+      wallMs: median(rs.map((r) => r.wallMs)),
+      cpuMs: median(rs.map((r) => r.cpuMs)),
+    };
+  });
+}

@@ -4,7 +4,7 @@ import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable } from './conversion-tables.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
-import { smallTable } from './small-tables.js';
+import { batchTable, smallTable } from './small-tables.js';
 import { textTable } from './table.js';
 
 export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
@@ -31,6 +31,10 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
   if (r.small?.length) {
     parts.push('', 'Small files (5 KB, 40 rows), one after the other in one process, per file');
     parts.push(textTable(smallTable(r.small)));
+  }
+  if (r.batches?.length) {
+    parts.push('', 'One SQS batch through the ingest handler, AWS latency modelled');
+    parts.push(textTable(batchTable(r.batches)));
   }
   if (r.ledger) {
     parts.push('', `Requests per file against moto (${r.ledger.rows} rows, ${r.ledger.fileBytes} bytes)`);

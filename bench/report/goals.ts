@@ -81,7 +81,18 @@ function smallGoals(results: BenchResults): Goal[] {
   const r = results.small?.find((s) => s.case.id === 'engine');
   const duckdb = results.small?.find((s) => s.case.id === 'duckdb-1');
   const beside = duckdb ? ` (DuckDB, 1 thread: ${fixed(duckdb.cpuMsPerFile, 2)} ms)` : '';
+  const one = results.batches?.find((b) => b.files === 1);
+  const ten = results.batches?.find((b) => b.files === 10);
   return [
+    {
+      goal: 'a batch of ten 5 KB files within 2x the wall time of one, AWS latency modelled (issue 15)',
+      measured:
+        one && ten
+          ? `${fixed(ten.wallMs / one.wallMs, 2)}x (${fixed(ten.wallMs, 0)} against ${fixed(one.wallMs, 0)} ms)`
+          : 'not measured',
+      pass: one && ten ? ten.wallMs <= 2 * one.wallMs : undefined,
+      kind: 'goal',
+    },
     {
       goal: `5 KB files, in-process path: CPU <= ${fixed(SMALL_CPU_MS_GOAL, 1)} ms per file (issue 15)`,
       measured: r ? `${fixed(r.cpuMsPerFile, 2)} ms${beside}` : 'not measured',

@@ -6,7 +6,7 @@ import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable, filesTable } from './conversion-tables.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
-import { smallTable } from './small-tables.js';
+import { batchTable, smallTable } from './small-tables.js';
 import { markdownTable } from './table.js';
 import { note } from './template.js';
 
@@ -81,6 +81,7 @@ export function markdownReport(r: BenchResults, goals: readonly Goal[]): string 
         kilobytes: engine ? (engine.bytesPerFile / 1e3).toFixed(1) : 'n/a',
         warmup: SMALL_WARMUP,
         table: markdownTable(smallTable(r.small)),
+        batchTable: r.batches ? markdownTable(batchTable(r.batches)) : '(not measured in this run)',
       }),
     );
   }

@@ -6,7 +6,7 @@ import type { BundleReport } from '../bundle.js';
 import type { CaseResult } from '../convert.js';
 import type { CsvFile } from '../csv-files.js';
 import type { Machine } from '../machine.js';
-import type { SmallResult } from '../small.js';
+import type { BatchResult, SmallResult } from '../small.js';
 
 export interface BenchResults {
   readonly machine: Machine;
@@ -14,6 +14,7 @@ export interface BenchResults {
   readonly files: readonly CsvFile[];
   readonly conversions: readonly CaseResult[];
   readonly small?: readonly SmallResult[];
+  readonly batches?: readonly BatchResult[];
   readonly ledger?: LedgerRequests;
   readonly sweep?: SweepCost;
   readonly bundle?: BundleReport;
