@@ -99,6 +99,7 @@ const results: BenchResults = {
   ...(sweepCost ? { sweep: sweepCost } : {}),
   ...(bundle ? { bundle } : {}),
   loadAtEnd: loadavg(),
+  args: process.argv.slice(2),
   durationSeconds: (performance.now() - started) / 1000,
 };
 const judged = goals(results);

@@ -2,6 +2,7 @@
 import { formatLoad } from '../machine.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable } from './conversion-tables.js';
+import { costTables } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
 import { batchTable, smallTable } from './small-tables.js';
@@ -48,6 +49,14 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
     );
     parts.push(textTable(sweepTable(r.sweep)));
   }
+  const cost = costTables(r);
+  if (cost.smallFiles) parts.push('', 'Cost per million 5 KB files (USD)', textTable(cost.smallFiles));
+  if (cost.terabyte)
+    parts.push(
+      '',
+      `Cost per TB of CSV in ${cost.terabyte.sizeMb} MB files (USD)`,
+      textTable(cost.terabyte.table),
+    );
   if (r.bundle) parts.push('', 'Ingest Lambda bundle', textTable(bundleTable(r.bundle)));
   parts.push('', 'Goals', textTable(goalsTable(goals)), '', `Total time ${r.durationSeconds.toFixed(0)} s`);
   return parts.join('\n');

@@ -4,6 +4,7 @@ import { SMALL_WARMUP } from '../small.js';
 import { SMALL_ROWS } from '../small-files.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable, filesTable } from './conversion-tables.js';
+import { COST_LATENCY_NOTE, costTables, INGEST_MEMORY_MB, PRICES } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
 import { batchTable, smallTable } from './small-tables.js';
@@ -13,7 +14,7 @@ import { note } from './template.js';
 function machineSection(r: BenchResults): string {
   const m = r.machine;
   const loads = r.conversions.map((c) => c.load);
-  const args = process.argv.slice(2).join(' ');
+  const args = (r.args ?? process.argv.slice(2)).join(' ');
   return note('machine', {
     cpu: m.cpuModel,
     cores: m.cores,
@@ -100,6 +101,20 @@ export function markdownReport(r: BenchResults, goals: readonly Goal[]): string 
         files: r.sweep.files.toLocaleString('en-US'),
         uploadSeconds: r.sweep.uploadSeconds.toFixed(0),
         table: markdownTable(sweepTable(r.sweep)),
+      }),
+    );
+  }
+  const cost = costTables(r);
+  if (cost.smallFiles || cost.terabyte) {
+    sections.push(
+      note('cost', {
+        asOf: PRICES.asOf,
+        lambdaGbS: String(PRICES.lambdaArmGbSecond),
+        memory: INGEST_MEMORY_MB,
+        latency: COST_LATENCY_NOTE,
+        smallTable: cost.smallFiles ? markdownTable(cost.smallFiles) : '(not measured in this run)',
+        sizeMb: cost.terabyte?.sizeMb ?? 'n/a',
+        tbTable: cost.terabyte ? markdownTable(cost.terabyte.table) : '(not measured in this run)',
       }),
     );
   }

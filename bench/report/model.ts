@@ -19,6 +19,8 @@ export interface BenchResults {
   readonly sweep?: SweepCost;
   readonly bundle?: BundleReport;
   readonly loadAtEnd: readonly number[];
+  /** The arguments the run was started with (kept so that a report rendered later names them). */
+  readonly args?: readonly string[];
   readonly durationSeconds: number;
 }
 
