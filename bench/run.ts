@@ -17,6 +17,7 @@ import { runConversions } from './convert.js';
 import { csvFiles } from './csv-files.js';
 import { describeMachine } from './machine.js';
 import { REPO_ROOT, shown, WORK_DIR } from './paths.js';
+import { polarsModule } from './peers.js';
 import { consoleReport } from './report/console.js';
 import { goals } from './report/goals.js';
 import { markdownReport } from './report/markdown.js';
@@ -59,7 +60,7 @@ let small: BenchResults['small'];
 let batches: BenchResults['batches'];
 if (options.sections.includes('small')) {
   if (!options.sections.includes('convert')) await buildChildren();
-  small = await runSmallFiles(options.smallFiles, options.runs, progress);
+  small = await runSmallFiles(options.smallFiles, options.runs, progress, polarsModule(progress));
   batches = await runBatches(options.runs, progress);
 }
 

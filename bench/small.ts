@@ -19,6 +19,8 @@ export interface SmallCase {
   readonly label: string;
   readonly child: ChildName;
   readonly threads?: number;
+  /** polars only: where nodejs-polars is installed. */
+  readonly module?: string;
 }
 
 export interface SmallResult {
@@ -51,8 +53,17 @@ const SMALL_NODE_FLAGS = ['--no-concurrent-array-buffer-sweeping'];
 /** Files converted before measuring, so that per-file figures are of warm code. */
 export const SMALL_WARMUP = 200;
 
+/** polars on the same files, when bench/peers.ts could install it. */
+const polarsCase = (module: string): SmallCase => ({
+  id: 'polars',
+  label: 'polars, one sinkParquet per file, 1 thread',
+  child: 'polars',
+  module,
+});
+
 function args(c: SmallCase, files: SmallFiles, count: number, outDir: string): string[] {
   const common = ['--dir', files.dir, '--count', String(count), '--warmup', String(SMALL_WARMUP)];
+  if (c.child === 'polars') return ['--module', c.module!, ...common, '--out-dir', outDir];
   if (c.child === 'engine-small')
     return [...common, '--contract', contractPath('text'), '--out', join(outDir, 'last.parquet')];
   return [
@@ -70,8 +81,9 @@ export async function runSmallFiles(
   count: number,
   runs: number,
   progress: Progress,
-  cases: readonly SmallCase[] = SMALL_CASES,
+  polars?: string,
 ): Promise<SmallResult[]> {
+  const cases = polars ? [...SMALL_CASES, polarsCase(polars)] : SMALL_CASES;
   const files = smallFiles(count + SMALL_WARMUP);
   const byCase = new Map<string, ChildResult[]>(cases.map((c) => [c.id, []]));
   const loads = new Map<string, number[]>(cases.map((c) => [c.id, []]));
