@@ -4,7 +4,7 @@ export const ALL_SIZES_MB = [10, 100, 500, 1000] as const;
 export const CONTRACT_NAMES = ['text', 'typed'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 export const DEFAULT_TYPED_MAX_MB = 100;
-export const SECTIONS = ['convert', 'ledger', 'sweep', 'bundle'] as const;
+export const SECTIONS = ['convert', 'small', 'ledger', 'sweep', 'bundle'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly typedMaxMb: number;
   readonly sections: readonly Section[];
   readonly sweepFiles: number;
+  /** Small files converted per run in the small-file section. */
+  readonly smallFiles: number;
   /** Node flags for an extra engine row on the text contract, for trying V8 settings. */
   readonly variantFlags: readonly string[] | undefined;
   /** Where the Markdown report goes; undefined for the default choice. */
@@ -28,7 +30,8 @@ export const USAGE = `npm run bench -- [options]
   --runs N                runs per measurement, median taken (default 3)
   --contracts text,typed  which bench contracts (default both; the typed one then runs only on
                           files up to ${DEFAULT_TYPED_MAX_MB} MB, on every size when named here)
-  --only convert,ledger,sweep,bundle   sections to run (default all)
+  --only convert,small,ledger,sweep,bundle   sections to run (default all)
+  --small-files N         5 KB files per run in the small-file section (default 2000)
   --sweep-files N         landed files for the sweep measurement (default 10000)
   --variant-flags "..."   also run the engine (text contract) with these Node flags,
                           e.g. "--max-old-space-size=192" (default: no extra row)
@@ -63,6 +66,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let typedMaxMb = DEFAULT_TYPED_MAX_MB;
   let sections: Section[] = [...SECTIONS];
   let sweepFiles = 10_000;
+  let smallFiles = 2000;
   let variantFlags: string[] | undefined;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -85,6 +89,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--only':
         sections = oneOf(flag, list(value), SECTIONS);
         break;
+      case '--small-files':
+        smallFiles = Math.max(1, positiveInt(flag, value));
+        break;
       case '--sweep-files':
         sweepFiles = positiveInt(flag, value);
         break;
@@ -106,6 +113,18 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     contracts.length === CONTRACT_NAMES.length &&
     typedMaxMb === DEFAULT_TYPED_MAX_MB &&
     sections.length === SECTIONS.length &&
-    sweepFiles >= 10_000;
-  return { sizesMb, runs, contracts, typedMaxMb, sections, sweepFiles, variantFlags, out, complete };
+    sweepFiles >= 10_000 &&
+    smallFiles >= 2000;
+  return {
+    sizesMb,
+    runs,
+    contracts,
+    typedMaxMb,
+    sections,
+    sweepFiles,
+    smallFiles,
+    variantFlags,
+    out,
+    complete,
+  };
 }

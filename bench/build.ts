@@ -8,7 +8,16 @@ import { build } from 'esbuild';
 import { REQUIRE_SHIM } from '../lib/bundle-options.js';
 import { BUILD_DIR, REPO_ROOT } from './paths.js';
 
-export const CHILDREN = ['engine', 'duckdb', 'parse', 'raw'] as const;
+export const CHILDREN = [
+  'engine',
+  'duckdb',
+  'parse',
+  'raw',
+  'engine-small',
+  'duckdb-small',
+  'batch',
+  'polars',
+] as const;
 export type ChildName = (typeof CHILDREN)[number];
 
 export function childScript(name: ChildName): string {

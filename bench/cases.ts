@@ -2,7 +2,7 @@
 import type { Contract } from '../lambdas/core/contract.js';
 import type { BenchOptions, ContractName } from './args.js';
 
-export type PathKind = 'engine' | 'duckdb' | 'parse' | 'raw';
+export type PathKind = 'engine' | 'duckdb' | 'polars' | 'parse' | 'raw';
 
 export interface Case {
   readonly id: string;
@@ -20,6 +20,8 @@ export interface Case {
 export function casesFor(
   sizeMb: number,
   options: Pick<BenchOptions, 'contracts' | 'typedMaxMb' | 'variantFlags'>,
+  /** Where nodejs-polars is installed (bench/peers.ts); no polars row without it. */
+  polars?: string,
 ): Case[] {
   const cases: Case[] = [];
   const variantFlags = options.variantFlags;
@@ -41,6 +43,9 @@ export function casesFor(
       kind: 'duckdb',
       contract,
     });
+    // polars as a peer on the text contract: every column as text, as all_varchar.
+    if (polars && contract === 'text')
+      cases.push({ id: 'polars-text', label: 'polars, 1 thread, streaming', kind: 'polars', contract });
   }
   // Contract-free diagnostics, shown with the headline: our parse stage alone, and the raw read.
   cases.push({ id: 'parse', label: 'engine parse stage only', kind: 'parse' });

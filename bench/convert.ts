@@ -10,6 +10,7 @@ import { contractPath, loadBenchContract } from './contracts.js';
 import type { CsvFile } from './csv-files.js';
 import { median, runPinned } from './measure.js';
 import { DATA_DIR, OUT_DIR } from './paths.js';
+import { polarsModule } from './peers.js';
 
 export interface CaseResult {
   readonly case: Case;
@@ -49,6 +50,17 @@ function args(c: Case, file: CsvFile, outDir: string): string[] {
         '--columns',
         duckdbColumns(loadBenchContract(c.contract!)),
       ];
+    case 'polars':
+      return [
+        '--module',
+        polars!,
+        '--csv',
+        file.path,
+        '--out',
+        join(outDir, 'out.parquet'),
+        '--rows',
+        String(file.rows),
+      ];
     case 'parse':
       return ['--csv', file.path];
     case 'raw':
@@ -66,9 +78,11 @@ function check(c: Case, file: CsvFile, r: ChildResult): void {
 }
 
 let duckdb: Promise<DuckDBInstance> | undefined;
+/** nodejs-polars, when it could be installed (see bench/peers.ts). */
+let polars: string | undefined;
 
 /** Rows in our Parquet output as DuckDB, an independent reader, sees them. */
-async function parquetRows(dir: string): Promise<number> {
+export async function parquetRows(dir: string): Promise<number> {
   duckdb ??= DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await (await duckdb).connect();
   try {
@@ -85,9 +99,10 @@ export async function runConversions(
   files: readonly CsvFile[],
   progress: Progress,
 ): Promise<CaseResult[]> {
+  polars = polarsModule(progress);
   const results: CaseResult[] = [];
   for (const file of files) {
-    const cases = casesFor(file.sizeMb, options);
+    const cases = casesFor(file.sizeMb, options, polars);
     const runs = new Map<string, ChildResult[]>(cases.map((c) => [c.id, []]));
     const loads = new Map<string, number[]>(cases.map((c) => [c.id, []]));
     // Interleaved, so that a change in machine load over the section touches every case alike.
@@ -106,8 +121,10 @@ export async function runConversions(
       }
     }
     for (const c of cases) {
-      if (c.kind !== 'engine') continue;
-      const seen = await parquetRows(join(OUT_DIR, `${file.sizeMb}MB`, c.id, 'bronze'));
+      if (c.kind !== 'engine' && c.kind !== 'polars') continue;
+      const seen = await parquetRows(
+        join(OUT_DIR, `${file.sizeMb}MB`, c.id, c.kind === 'engine' ? 'bronze' : ''),
+      );
       if (seen !== file.rows) throw new Error(`${c.id} on ${file.sizeMb} MB: DuckDB reads ${seen} rows back`);
     }
     for (const c of cases) {

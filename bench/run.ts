@@ -17,10 +17,12 @@ import { runConversions } from './convert.js';
 import { csvFiles } from './csv-files.js';
 import { describeMachine } from './machine.js';
 import { REPO_ROOT, shown, WORK_DIR } from './paths.js';
+import { polarsModule } from './peers.js';
 import { consoleReport } from './report/console.js';
 import { goals } from './report/goals.js';
 import { markdownReport } from './report/markdown.js';
 import type { BenchResults } from './report/model.js';
+import { runBatches, runSmallFiles } from './small.js';
 
 // The SDK's notice that its 2027 releases need Node 22 says nothing about what is measured here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -54,6 +56,14 @@ if (options.sections.includes('convert')) {
   conversions = await runConversions(options, files, progress);
 }
 
+let small: BenchResults['small'];
+let batches: BenchResults['batches'];
+if (options.sections.includes('small')) {
+  if (!options.sections.includes('convert')) await buildChildren();
+  small = await runSmallFiles(options.smallFiles, options.runs, progress, polarsModule(progress));
+  batches = await runBatches(options.runs, progress);
+}
+
 let ledger: BenchResults['ledger'];
 let sweepCost: BenchResults['sweep'];
 if (options.sections.includes('ledger') || options.sections.includes('sweep')) {
@@ -84,10 +94,13 @@ const results: BenchResults = {
   options,
   files,
   conversions,
+  ...(small ? { small } : {}),
+  ...(batches ? { batches } : {}),
   ...(ledger ? { ledger } : {}),
   ...(sweepCost ? { sweep: sweepCost } : {}),
   ...(bundle ? { bundle } : {}),
   loadAtEnd: loadavg(),
+  args: process.argv.slice(2),
   durationSeconds: (performance.now() - started) / 1000,
 };
 const judged = goals(results);

@@ -1,12 +1,15 @@
 /**
  * Requests per file against moto, through the engine with the real adapters (S3ObjectStore,
- * DynamoDbLedger): a first event (claim, convert, complete) and a duplicate event for the same ETag.
+ * DynamoDbLedger): a first event (claim, convert, complete) and a duplicate event for the same ETag,
+ * each an EventBridge Object Created event read as the ingest handler reads it (ETag and size
+ * announced, so no HEAD).
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger.js';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store.js';
 import type { Contract } from '../../lambdas/core/contract.js';
 import { type EngineDeps, ingestObject } from '../../lambdas/core/engine.js';
+import { parseMessage } from '../../lambdas/core/events.js';
 import { systemClock } from '../../lambdas/core/ports.js';
 import { HEADER, rowMaker } from '../csv-rows.js';
 import type { MotoEnv } from './moto-env.js';
@@ -34,7 +37,18 @@ export async function measureLedgerRequests(env: MotoEnv, contract: Contract): P
   await env.createTable(TABLE);
   const body = probeCsv();
   const key = 'data/ledger-probe.csv';
-  await env.s3.send(new PutObjectCommand({ Bucket: buckets.landing, Key: key, Body: body }));
+  const put = await env.s3.send(new PutObjectCommand({ Bucket: buckets.landing, Key: key, Body: body }));
+  const parsed = parseMessage(
+    JSON.stringify({
+      'detail-type': 'Object Created',
+      detail: {
+        bucket: { name: buckets.landing },
+        object: { key, etag: put.ETag?.replaceAll('"', ''), size: Buffer.byteLength(body) },
+      },
+    }),
+  );
+  if (parsed.kind !== 'files') throw new Error('the probe event did not parse');
+  const request = parsed.requests[0]!;
   const deps: EngineDeps = {
     store: new S3ObjectStore({ client: env.s3 }),
     ledger: new DynamoDbLedger({ tableName: TABLE, client: env.dynamodb }),
@@ -44,11 +58,7 @@ export async function measureLedgerRequests(env: MotoEnv, contract: Contract): P
   };
   const event = async (runId: string) => {
     env.counter.take();
-    const outcome = await ingestObject(
-      deps,
-      { bucket: buckets.landing, key },
-      { runId, remainingMs: () => 60_000 },
-    );
+    const outcome = await ingestObject(deps, request, { runId, remainingMs: () => 60_000 });
     return { outcome: outcome.status, requests: env.counter.take() };
   };
   const firstEvent = await event('bench-first');

@@ -4,6 +4,7 @@
  */
 
 import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 
 export const RESULT_MARK = 'BENCH_RESULT ';
 
@@ -21,9 +22,16 @@ export interface ChildResult {
   readonly gcMs?: number;
   /** Raw read only: line breaks counted, checked against the generator's count. */
   readonly newlines?: number;
+  /** Small files: files converted in the measured span, and bytes allocated over it. */
+  readonly files?: number;
+  readonly heapBytes?: number;
+  readonly externalBytes?: number;
 }
 
-export type WorkResult = Pick<ChildResult, 'rows' | 'outBytes' | 'newlines'>;
+export type WorkResult = Pick<
+  ChildResult,
+  'rows' | 'outBytes' | 'newlines' | 'files' | 'heapBytes' | 'externalBytes'
+>;
 
 /** Starts adding up garbage-collection pauses; the returned function reads the total in ms. */
 export function observeGc(): () => number {
@@ -49,6 +57,8 @@ export async function measure(work: () => Promise<WorkResult>, gc?: () => number
   const done = await work();
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  // Observed GC entries are delivered on a later turn of the event loop.
+  if (gc) await new Promise((resolve) => setTimeout(resolve, 50));
   const result: ChildResult = {
     wallMs,
     cpuMs: (used.user + used.system) / 1000,
@@ -58,4 +68,33 @@ export async function measure(work: () => Promise<WorkResult>, gc?: () => number
     ...(gc ? { gcMs: gc() } : {}),
   };
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Starts counting the bytes allocated on the JS heap and outside it (array buffers): the growth of
+ * each between garbage collections, as V8's GC profiler reports them, plus the growth since the
+ * last one. Memory freed without a collection is not seen, so this is a lower bound; array buffers
+ * are freed only by collections.
+ */
+export function allocationMeter(): () => { heapBytes: number; externalBytes: number } {
+  const profiler = new GCProfiler();
+  const startHeap = getHeapStatistics();
+  profiler.start();
+  return () => {
+    const end = getHeapStatistics();
+    const stats = profiler.stop()?.statistics ?? [];
+    let heap = 0;
+    let external = 0;
+    let lastHeap = startHeap.used_heap_size;
+    let lastExternal = startHeap.external_memory;
+    for (const gc of stats) {
+      heap += Math.max(0, gc.beforeGC.heapStatistics.usedHeapSize - lastHeap);
+      external += Math.max(0, gc.beforeGC.heapStatistics.externalMemory - lastExternal);
+      lastHeap = gc.afterGC.heapStatistics.usedHeapSize;
+      lastExternal = gc.afterGC.heapStatistics.externalMemory;
+    }
+    heap += Math.max(0, end.used_heap_size - lastHeap);
+    external += Math.max(0, end.external_memory - lastExternal);
+    return { heapBytes: heap, externalBytes: external };
+  };
 }

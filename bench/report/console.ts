@@ -2,8 +2,10 @@
 import { formatLoad } from '../machine.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable } from './conversion-tables.js';
+import { costTables } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
+import { batchTable, smallTable } from './small-tables.js';
 import { textTable } from './table.js';
 
 export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
@@ -27,6 +29,14 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
       parts.push(textTable(conversionTable(r, 'typed', false)));
     }
   }
+  if (r.small?.length) {
+    parts.push('', 'Small files (5 KB, 40 rows), one after the other in one process, per file');
+    parts.push(textTable(smallTable(r.small)));
+  }
+  if (r.batches?.length) {
+    parts.push('', 'One SQS batch through the ingest handler, AWS latency modelled');
+    parts.push(textTable(batchTable(r.batches)));
+  }
   if (r.ledger) {
     parts.push('', `Requests per file against moto (${r.ledger.rows} rows, ${r.ledger.fileBytes} bytes)`);
     parts.push(textTable(ledgerTable(r.ledger)));
@@ -39,6 +49,14 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
     );
     parts.push(textTable(sweepTable(r.sweep)));
   }
+  const cost = costTables(r);
+  if (cost.smallFiles) parts.push('', 'Cost per million 5 KB files (USD)', textTable(cost.smallFiles));
+  if (cost.terabyte)
+    parts.push(
+      '',
+      `Cost per TB of CSV in ${cost.terabyte.sizeMb} MB files (USD)`,
+      textTable(cost.terabyte.table),
+    );
   if (r.bundle) parts.push('', 'Ingest Lambda bundle', textTable(bundleTable(r.bundle)));
   parts.push('', 'Goals', textTable(goalsTable(goals)), '', `Total time ${r.durationSeconds.toFixed(0)} s`);
   return parts.join('\n');

@@ -11,6 +11,9 @@ export const RSS_LIMIT_MIB = 256;
 export const RATIO_GOAL = 0.5;
 export const RATIO_AIM = 0.8;
 export const BUNDLE_LIMIT_BYTES = 2_000_000;
+/** Issue 15: CPU and memory allocated per 5 KB file on the in-process path. */
+export const SMALL_CPU_MS_GOAL = 1.0;
+export const SMALL_ALLOCATED_GOAL_BYTES = 1024 * 1024;
 
 export interface Goal {
   readonly goal: string;
@@ -59,6 +62,7 @@ export function goals(results: BenchResults): Goal[] {
     }
     list.push(rssGoal(results, contract, 1000, ''), rssGoal(results, contract, 500, ' (issue 3)'));
   }
+  list.push(...smallGoals(results));
   const b = results.bundle;
   list.push({
     goal: 'ingest bundle <= 2 MB: index.mjs as built, and the deployed zip',
@@ -70,6 +74,38 @@ export function goals(results: BenchResults): Goal[] {
   });
   // Lines of a contract or size this run did not measure say nothing; the goals stay, as NOT RUN.
   return list.filter((g) => g.pass !== undefined || g.kind === 'goal');
+}
+
+/** Issue 15's per-file goals for small files, judged on the engine's row of the small-file section. */
+function smallGoals(results: BenchResults): Goal[] {
+  const r = results.small?.find((s) => s.case.id === 'engine');
+  const duckdb = results.small?.find((s) => s.case.id === 'duckdb-1');
+  const beside = duckdb ? ` (DuckDB, 1 thread: ${fixed(duckdb.cpuMsPerFile, 2)} ms)` : '';
+  const one = results.batches?.find((b) => b.files === 1);
+  const ten = results.batches?.find((b) => b.files === 10);
+  return [
+    {
+      goal: 'a batch of ten 5 KB files within 2x the wall time of one, AWS latency modelled (issue 15)',
+      measured:
+        one && ten
+          ? `${fixed(ten.wallMs / one.wallMs, 2)}x (${fixed(ten.wallMs, 0)} against ${fixed(one.wallMs, 0)} ms)`
+          : 'not measured',
+      pass: one && ten ? ten.wallMs <= 2 * one.wallMs : undefined,
+      kind: 'goal',
+    },
+    {
+      goal: `5 KB files, in-process path: CPU <= ${fixed(SMALL_CPU_MS_GOAL, 1)} ms per file (issue 15)`,
+      measured: r ? `${fixed(r.cpuMsPerFile, 2)} ms${beside}` : 'not measured',
+      pass: r ? r.cpuMsPerFile <= SMALL_CPU_MS_GOAL : undefined,
+      kind: 'goal',
+    },
+    {
+      goal: '5 KB files, in-process path: <= 1 MiB allocated per file (issue 15)',
+      measured: r ? `${fixed(r.allocatedPerFile / 1024, 0)} KiB` : 'not measured',
+      pass: r ? r.allocatedPerFile <= SMALL_ALLOCATED_GOAL_BYTES : undefined,
+      kind: 'goal',
+    },
+  ];
 }
 
 export function verdict(g: Goal): string {

@@ -1,16 +1,20 @@
 /** BENCHMARKS.md: the run's tables with the machine, the method and how to reproduce. */
 import { formatLoad } from '../machine.js';
+import { SMALL_WARMUP } from '../small.js';
+import { SMALL_ROWS } from '../small-files.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable, filesTable } from './conversion-tables.js';
+import { COST_LATENCY_NOTE, costTables, INGEST_MEMORY_MB, PRICES } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
+import { batchTable, smallTable } from './small-tables.js';
 import { markdownTable } from './table.js';
 import { note } from './template.js';
 
 function machineSection(r: BenchResults): string {
   const m = r.machine;
   const loads = r.conversions.map((c) => c.load);
-  const args = process.argv.slice(2).join(' ');
+  const args = (r.args ?? process.argv.slice(2)).join(' ');
   return note('machine', {
     cpu: m.cpuModel,
     cores: m.cores,
@@ -70,6 +74,18 @@ export function markdownReport(r: BenchResults, goals: readonly Goal[]): string 
     machineSection(r),
     ...conversionSections(r),
   ];
+  if (r.small?.length) {
+    const engine = r.small.find((s) => s.case.id === 'engine');
+    sections.push(
+      note('small', {
+        rows: SMALL_ROWS,
+        kilobytes: engine ? (engine.bytesPerFile / 1e3).toFixed(1) : 'n/a',
+        warmup: SMALL_WARMUP,
+        table: markdownTable(smallTable(r.small)),
+        batchTable: r.batches ? markdownTable(batchTable(r.batches)) : '(not measured in this run)',
+      }),
+    );
+  }
   if (r.ledger) {
     sections.push(
       note('ledger', {
@@ -85,6 +101,20 @@ export function markdownReport(r: BenchResults, goals: readonly Goal[]): string 
         files: r.sweep.files.toLocaleString('en-US'),
         uploadSeconds: r.sweep.uploadSeconds.toFixed(0),
         table: markdownTable(sweepTable(r.sweep)),
+      }),
+    );
+  }
+  const cost = costTables(r);
+  if (cost.smallFiles || cost.terabyte) {
+    sections.push(
+      note('cost', {
+        asOf: PRICES.asOf,
+        lambdaGbS: String(PRICES.lambdaArmGbSecond),
+        memory: INGEST_MEMORY_MB,
+        latency: COST_LATENCY_NOTE,
+        smallTable: cost.smallFiles ? markdownTable(cost.smallFiles) : '(not measured in this run)',
+        sizeMb: cost.terabyte?.sizeMb ?? 'n/a',
+        tbTable: cost.terabyte ? markdownTable(cost.terabyte.table) : '(not measured in this run)',
       }),
     );
   }

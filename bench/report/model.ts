@@ -6,16 +6,21 @@ import type { BundleReport } from '../bundle.js';
 import type { CaseResult } from '../convert.js';
 import type { CsvFile } from '../csv-files.js';
 import type { Machine } from '../machine.js';
+import type { BatchResult, SmallResult } from '../small.js';
 
 export interface BenchResults {
   readonly machine: Machine;
   readonly options: BenchOptions;
   readonly files: readonly CsvFile[];
   readonly conversions: readonly CaseResult[];
+  readonly small?: readonly SmallResult[];
+  readonly batches?: readonly BatchResult[];
   readonly ledger?: LedgerRequests;
   readonly sweep?: SweepCost;
   readonly bundle?: BundleReport;
   readonly loadAtEnd: readonly number[];
+  /** The arguments the run was started with (kept so that a report rendered later names them). */
+  readonly args?: readonly string[];
   readonly durationSeconds: number;
 }
 

@@ -1,4 +1,4 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ClaimLostError, InfrastructureError } from '../core/errors.js';
 import {
   type ClaimOutcome,
@@ -142,7 +143,10 @@ export class DynamoDbLedger implements Ledger {
   /** Reads the item, decides, and writes conditionally; a lost race re-reads and decides again. */
   async claimFile(request: ClaimRequest): Promise<ClaimOutcome> {
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const observed = await this.getFile(request);
+      // An event mostly announces a new file: try that write first; the item comes back if it exists.
+      const first = round === 0 && request.etagFromEvent ? await this.claimIfAbsent(request) : undefined;
+      if (first?.kind === 'claimed') return first.outcome;
+      const observed = first?.observed ?? (await this.getFile(request));
       const outcome = await this.applyClaim(planClaim(observed, request));
       if (outcome) return outcome;
     }
@@ -395,6 +399,37 @@ export class DynamoDbLedger implements Ledger {
       startKey = out.LastEvaluatedKey;
     } while (startKey && (options.limit === undefined || runs.length < options.limit));
     return runs;
+  }
+
+  /**
+   * The claim of a file the ledger has never seen, in one conditional write; when an item exists
+   * the failed condition returns it (ReturnValuesOnConditionCheckFailure), in place of a GetItem.
+   */
+  private async claimIfAbsent(
+    request: ClaimRequest,
+  ): Promise<
+    { kind: 'claimed'; outcome: ClaimOutcome } | { kind: 'exists'; observed: LedgerItem | undefined }
+  > {
+    const plan = planClaim(undefined, request);
+    if (plan.kind !== 'put') throw new InfrastructureError('a first claim is always a put');
+    try {
+      await this.documentClient.send(
+        new PutCommand({
+          TableName: this.tableName,
+          ...plan.input,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', outcome: { kind: 'claimed', item: plan.item } };
+    } catch (error) {
+      if (!isConditionFailed(error)) {
+        throw new InfrastructureError(`PutItem failed for ${request.filePath}: ${describeError(error)}`, {
+          cause: error,
+        });
+      }
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return { kind: 'exists', observed: old ? (unmarshall(old) as LedgerItem) : undefined };
+    }
   }
 
   private async applyClaim(plan: ClaimPlan): Promise<ClaimOutcome | undefined> {

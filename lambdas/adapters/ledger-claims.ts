@@ -229,6 +229,8 @@ function duplicate(observed: LedgerItem): ClaimPlan {
 /** Decides a claim from the observed item (see DESIGN.md, "Ledger", for the transitions). */
 export function planClaim(observed: LedgerItem | undefined, request: ClaimRequest): ClaimPlan {
   if (observed === undefined) return firstClaim(request);
+  if (request.etagFromEvent && observed.file_etag !== request.etag)
+    return { kind: 'answer', outcome: { kind: 'other_version', item: observed } };
   // A live run is never taken over, whatever ETag it holds: its message comes back later.
   if (isLive(observed, request.now)) return { kind: 'answer', outcome: { kind: 'busy', item: observed } };
   if (observed.file_etag !== request.etag) return newVersionClaim(observed, request);

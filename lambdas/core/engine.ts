@@ -191,6 +191,21 @@ export async function ingestObject(
   if (request.key.endsWith('/'))
     return finish({ status: 'ignored', retry: false, dataset, reason: 'folder marker' });
 
+  const announced = announcedHead(request);
+  if (announced) {
+    const outcome = await ingestVersion(
+      deps,
+      contract,
+      announced,
+      invocation,
+      startedAt,
+      unreported(request, invocation),
+      facts,
+    );
+    if (outcome) return finish(outcome);
+    // The event is stale (the object or the ledger has another version): the object says which is current.
+  }
+
   let head: ObjectHead | undefined;
   try {
     head = await deps.store.head(request.bucket, request.key);
@@ -198,6 +213,53 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
   }
   if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
+  return (await ingestVersion(deps, contract, head, invocation, startedAt, finish, facts))!;
+}
+
+/**
+ * The version an event announced, when it gave the ETag and size: claimed and read (pinned by
+ * that ETag) without a HEAD. Size and ETag are all the claim and the read need.
+ */
+function announcedHead(request: IngestRequest): (ObjectHead & { fromEvent: true }) | undefined {
+  if (request.etag === undefined || request.size === undefined || request.reprocess) return undefined;
+  const { bucket, key, etag, size, versionId, eventTime } = request;
+  return {
+    bucket,
+    key,
+    etag,
+    size,
+    ...(versionId ? { versionId } : {}),
+    ...(eventTime ? { lastModified: new Date(eventTime) } : {}),
+    fromEvent: true,
+  };
+}
+
+/** Stamps an outcome without logging or announcing it: for an attempt whose outcome may be replaced. */
+function unreported(request: IngestRequest, invocation: Invocation): Finish {
+  return (outcome) => ({
+    bucket: request.bucket,
+    key: request.key,
+    runId: invocation.runId,
+    durationMs: 0,
+    ...outcome,
+  });
+}
+
+/**
+ * Claims and ingests one version of the file. For a version an event announced (not read from
+ * the object), undefined when the event turns out stale: the ledger holds another ETag, or the
+ * object no longer has this one.
+ */
+async function ingestVersion(
+  deps: EngineDeps,
+  contract: Contract,
+  head: ObjectHead & { fromEvent?: true },
+  invocation: Invocation,
+  startedAt: Date,
+  finish: Finish,
+  facts: OutcomeFacts,
+): Promise<FileOutcome | undefined> {
+  const dataset = contract.ingestion_key;
   if (head.versionId) facts.versionId = head.versionId;
   if (head.lastModified) facts.landedAt = head.lastModified;
   let partitionDate: string;
@@ -206,13 +268,13 @@ export async function ingestObject(
   } catch (e) {
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
-
   let claim: ClaimOutcome;
   try {
     claim = await claimFor(deps, contract, head, invocation, startedAt);
   } catch (e) {
     return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
   }
+  if (claim.kind === 'other_version') return undefined;
   if (claim.kind !== 'claimed') {
     await countBusyDuplicate(deps, dataset, head, claim);
     return finish(unclaimedOutcome(claim, dataset, head.etag, startedAt));
@@ -237,7 +299,8 @@ export async function ingestObject(
     qKeys: quarantineKeysFor(dataset, head.bucket, head.key),
     startedAt,
   };
-  return ingestClaimed(deps, file, finish);
+  const outcome = await ingestClaimed(deps, file, finish);
+  return head.fromEvent && outcome.status === 'changed' ? undefined : outcome;
 }
 
 /** Stamps, logs and announces an outcome: the one way every path of `ingestObject` ends. */
@@ -293,6 +356,7 @@ function claimFor(
     now,
     leaseMs: invocation.remainingMs() + LEASE_MARGIN_MS,
     maxAttempts: contract.max_attempts,
+    ...((head as { fromEvent?: true }).fromEvent ? { etagFromEvent: true } : {}),
   });
 }
 
@@ -322,7 +386,7 @@ async function countBusyDuplicate(
 
 /** What a claim that did not give this run the file means for the message. */
 function unclaimedOutcome(
-  claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
+  claim: Exclude<ClaimOutcome, { kind: 'claimed' | 'other_version' }>,
   dataset: string,
   etag: string,
   now: Date,

@@ -40,7 +40,9 @@ export function parseMessage(body: string): ParsedMessage {
     const bucket = isObject(json.detail.bucket) ? json.detail.bucket.name : undefined;
     const key = isObject(json.detail.object) ? json.detail.object.key : undefined;
     if (typeof bucket === 'string' && typeof key === 'string') {
-      return { kind: 'files', requests: [{ bucket, key, reason: 'event' }] };
+      const object = json.detail.object as Json;
+      const version = announced(object.etag, object.size, object['version-id'], json.time);
+      return { kind: 'files', requests: [{ bucket, key, reason: 'event', ...version }] };
     }
     return {
       kind: 'unrecognised',
@@ -65,12 +67,40 @@ export function parseMessage(body: string): ParsedMessage {
       if (decoded === undefined) {
         return { kind: 'unrecognised', reason: `S3 notification key is not valid URL encoding: ${key}` };
       }
-      requests.push({ bucket, key: decoded, reason: 'event' });
+      const object = s3!.object as Json;
+      const version = announced(object.eTag, object.size, object.versionId, record.eventTime);
+      requests.push({ bucket, key: decoded, reason: 'event', ...version });
     }
     return { kind: 'files', requests };
   }
   if ('bucket' in json || 'key' in json) return parseIngestRequest(json);
   return { kind: 'unrecognised', reason: 'not an S3 event, an EventBridge event or an ingest request' };
+}
+
+/**
+ * The version an S3 event announces, when it gives both its ETag and size. ETags are kept without
+ * the quotes S3's API puts around them, as events carry them and the object store returns them.
+ */
+function announced(
+  etag: unknown,
+  size: unknown,
+  versionId: unknown,
+  time: unknown,
+): Pick<IngestRequest, 'etag' | 'size' | 'versionId' | 'eventTime'> {
+  if (
+    typeof etag !== 'string' ||
+    !etag ||
+    typeof size !== 'number' ||
+    !Number.isSafeInteger(size) ||
+    size < 0
+  )
+    return {};
+  return {
+    etag: etag.replace(/^"(.*)"$/, '$1'),
+    size,
+    ...(typeof versionId === 'string' && versionId ? { versionId } : {}),
+    ...(typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? { eventTime: time } : {}),
+  };
 }
 
 const REASONS: ReadonlySet<unknown> = new Set(['sweep', 'reprocess', 'event']);

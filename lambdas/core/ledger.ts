@@ -110,6 +110,11 @@ export interface ClaimRequest extends FileKey {
   readonly leaseMs: number;
   /** A failed file is claimed again only while attempts < maxAttempts. */
   readonly maxAttempts: number;
+  /**
+   * The ETag is the one an event announced, not read from the object: an item holding another
+   * ETag is left alone (answer `other_version`), since the event may be the stale one.
+   */
+  readonly etagFromEvent?: boolean;
 }
 
 export type ClaimOutcome =
@@ -120,7 +125,9 @@ export type ClaimOutcome =
   /** Another run holds an unexpired lease. */
   | { readonly kind: 'busy'; readonly item: LedgerItem }
   /** Failed too often for this ETag; an operator must reprocess it. */
-  | { readonly kind: 'exhausted'; readonly item: LedgerItem };
+  | { readonly kind: 'exhausted'; readonly item: LedgerItem }
+  /** An event's ETag (etagFromEvent) met an item of another ETag: nothing written; ask the object. */
+  | { readonly kind: 'other_version'; readonly item: LedgerItem };
 
 export interface CompletionResult {
   readonly rowsIngested: number;

@@ -88,6 +88,15 @@ export interface IngestRequest {
    * reprocess request, which lets one claim of an already finished ETag through.
    */
   readonly reprocess?: boolean;
+  /**
+   * The ETag and size the S3 event reports for the version it announces: with both, the engine
+   * skips the HEAD and reads that version (a HEAD follows only when it has been replaced since).
+   */
+  readonly etag?: string;
+  readonly size?: number;
+  /** The announced version's id (versioned buckets) and the event's time (ISO 8601). */
+  readonly versionId?: string;
+  readonly eventTime?: string;
 }
 
 export interface IngestQueue {

@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type EngineDeps, type FileOutcome, ingestObject } from '../core/engine.js';
 import { parseMessage } from '../core/events.js';
+import { messageBytes, runWithinBudget } from './bounded-batch.js';
 
 /** Below this much remaining time a record is handed back untouched rather than started. */
 export const MIN_REMAINING_MS = 15_000;
@@ -17,15 +18,17 @@ export function createIngestHandler(deps: () => EngineDeps | Promise<EngineDeps>
     const engine = await deps();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     const invocationOutcomes: FileOutcome[] = [];
-    for (const record of event.Records) {
+    // Records run concurrently within a byte budget; each one's outcomes and failure are its own.
+    const ingestRecord = async (record: SQSEvent['Records'][number]): Promise<void> => {
       if (context.getRemainingTimeInMillis() < MIN_REMAINING_MS) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
+        return;
       }
       const { outcomes, retry } = await handleRecordAlone(engine, record, context);
       invocationOutcomes.push(...outcomes);
       if (retry) batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
+    };
+    await runWithinBudget(event.Records, (record) => messageBytes(record.body), ingestRecord);
     await publishToSinks(engine, invocationOutcomes);
     return { batchItemFailures };
   };

@@ -34,6 +34,16 @@ export function ledgerTransitionContract(ledger: () => Ledger, prefix: string): 
     expect(again).toMatchObject({ kind: 'duplicate', item: { status: 'completed', duplicate_events: 1 } });
   });
 
+  it("claims a new file on an event's word, and leaves an item of another ETag alone on it", async () => {
+    const first = request(`${prefix}_event`, { etagFromEvent: true });
+    expect((await ledger().claimFile(first)).kind).toBe('claimed');
+    await ledger().markCompleted(owned(first, 1), { rowsIngested: 1, rowsRejected: 0 });
+    const again = await ledger().claimFile({ ...first, runId: 'run-2', now: at(2) });
+    expect(again).toMatchObject({ kind: 'duplicate', item: { duplicate_events: 1 } });
+    const stale = await ledger().claimFile({ ...first, etag: 'etag-0', runId: 'run-3', now: at(3) });
+    expect(stale).toMatchObject({ kind: 'other_version', item: { file_etag: 'etag-1', run_id: 'run-1' } });
+  });
+
   it('never takes over a live lease, whatever the ETag, and takes over an expired one', async () => {
     const first = request(`${prefix}_lease`);
     await ledger().claimFile(first);

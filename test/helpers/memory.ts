@@ -168,6 +168,7 @@ export class MemoryLedger implements Ledger {
       history: previous?.history ?? [],
     });
     if (!current) return this.claimed(fresh(1));
+    if (r.etagFromEvent && current.file_etag !== r.etag) return { kind: 'other_version', item: current };
     if (current.status === FileStatus.Processing && (current.lease_until ?? 0) > r.now.getTime()) {
       return { kind: 'busy', item: current };
     }

@@ -35,6 +35,12 @@ export class ByteBuf {
     }
   }
 
+  /** Empties the buffer and lets it go if it grew past `bytes`, for a reuse that may need far less. */
+  recycle(bytes: number): void {
+    this.pos = 0;
+    if (this.buf.length > bytes) this.replace(Buffer.allocUnsafeSlow(bytes));
+  }
+
   view(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }

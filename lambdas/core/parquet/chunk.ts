@@ -7,12 +7,20 @@ import type { ParquetCompression } from './types.js';
 
 // On CSV-like pages level 1 runs about 5x faster than the default level 6 for about 20% more bytes.
 const GZIP_LEVEL = 1;
+// Buffers start this small and grow with the data: a file of a few rows should not pay for a
+// page or a chunk sized for the largest one.
+export const INITIAL_BUFFER_BYTES = 1024;
+// A buffer kept for the next file (see encoder-pool.ts) is cut back to this when it grew past it.
+export const RETAINED_BUFFER_BYTES = 64 * 1024;
 
-/** Compression and page-header scratch shared by all columns of a writer (used synchronously). */
+/**
+ * Compression and page-header scratch shared by all columns of all writers: it is used
+ * synchronously, each result copied before the next call. See pageCodec().
+ */
 export class PageCodec {
   readonly codec: number;
   readonly header = new ThriftWriter(64);
-  private readonly out = new ByteBuf(1 << 16);
+  private readonly out = new ByteBuf(INITIAL_BUFFER_BYTES);
 
   constructor(readonly compression: ParquetCompression) {
     this.codec = Codec[compression];
@@ -28,12 +36,24 @@ export class PageCodec {
   }
 }
 
+const codecs = new Map<ParquetCompression, PageCodec>();
+
+/** The process's one PageCodec for a compression, so that every file reuses its scratch. */
+export function pageCodec(compression: ParquetCompression): PageCodec {
+  let codec = codecs.get(compression);
+  if (!codec) {
+    codec = new PageCodec(compression);
+    codecs.set(compression, codec);
+  }
+  return codec;
+}
+
 /**
  * Collects one column chunk's pages (header + compressed body each) in a buffer reused from one
  * row group to the next, so it grows once rather than for every chunk.
  */
 export class ChunkBuilder {
-  private readonly out = new ByteBuf(1 << 16);
+  private readonly out = new ByteBuf(INITIAL_BUFFER_BYTES);
   uncompressedSize = 0;
   compressedSize = 0;
   dictionaryBytes = 0;
@@ -46,6 +66,11 @@ export class ChunkBuilder {
   /** The chunk's bytes so far: a view valid until the next reset(). */
   bytes(): Uint8Array {
     return this.out.view();
+  }
+
+  /** Empties the chunk and lets its buffer go if a large file grew it (for reuse by another file). */
+  recycle(): void {
+    this.out.recycle(RETAINED_BUFFER_BYTES);
   }
 
   reset(): void {

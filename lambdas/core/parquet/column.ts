@@ -18,6 +18,11 @@ export interface ColumnEncoder {
   begin(): void;
   encode(values: ColumnValues, start: number, end: number): void;
   finish(): EncodedChunk;
+  /**
+   * Readies the encoder for another file of the same columns: forgets what this file taught it
+   * (a dictionary given up) and lets buffers a large file grew go. Encoders without it are not reused.
+   */
+  recycle?(): void;
 }
 
 /** Settings every column encoder shares. */

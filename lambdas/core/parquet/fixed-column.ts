@@ -1,5 +1,5 @@
 import { ByteBuf } from './bytes.js';
-import { ChunkBuilder, type PageCodec } from './chunk.js';
+import { ChunkBuilder, INITIAL_BUFFER_BYTES, type PageCodec, RETAINED_BUFFER_BYTES } from './chunk.js';
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
 import { decimalByteLength, Encoding, PhysicalType, physicalTypeOf } from './format.js';
 import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
@@ -15,15 +15,16 @@ import type { ColumnValues, ParquetColumn } from './types.js';
 export class FixedColumnEncoder implements ColumnEncoder {
   private readonly pages: ChunkBuilder;
   private readonly page: ByteBuf;
-  private readonly i64: BigInt64Array;
-  private readonly u32: Uint32Array;
-  private readonly f64: Float64Array;
-  private readonly i32: Int32Array;
+  private i64!: BigInt64Array;
+  private u32!: Uint32Array;
+  private f64!: Float64Array;
+  private i32!: Int32Array;
   private readonly physical: number;
   /** FIXED_LEN_BYTE_ARRAY: bytes per value (two's complement, big-endian). */
   private readonly width: number;
   private readonly scratch = new DataView(new ArrayBuffer(16));
   private readonly perPage: number;
+  private readonly valueBits: number;
   /** Rows of the row group encoded so far. */
   private rows = 0;
   private nullCount = 0;
@@ -46,7 +47,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
     this.physical = physicalTypeOf(column);
     this.width =
       this.physical === PhysicalType.FIXED_LEN_BYTE_ARRAY ? decimalByteLength(column.precision!) : 0;
-    const valueBits =
+    this.valueBits =
       this.physical === PhysicalType.BOOLEAN
         ? 1
         : this.physical === PhysicalType.INT32
@@ -54,16 +55,46 @@ export class FixedColumnEncoder implements ColumnEncoder {
           : this.width > 0
             ? this.width * 8
             : 64;
-    this.perPage = Math.max(8, Math.floor((settings.pageSizeBytes * 8) / valueBits));
-    this.page = new ByteBuf(LEVELS_GAP + Math.ceil((this.perPage * valueBits) / 8) + 8);
-    // Values start at LEVELS_GAP, a multiple of 8 in a buffer at offset 0: 8-byte values can be
-    // stored through aligned typed arrays, faster than DataView calls. The page never grows.
+    this.perPage = Math.max(8, Math.floor((settings.pageSizeBytes * 8) / this.valueBits));
+    // The page grows with the rows it holds, up to perPage values: a short file gets a short page.
+    this.page = new ByteBuf(LEVELS_GAP + Math.min(INITIAL_BUFFER_BYTES, this.pageBytes(this.perPage)));
+    this.viewPage();
+  }
+
+  private pageBytes(values: number): number {
+    return Math.ceil((values * this.valueBits) / 8) + 8;
+  }
+
+  /**
+   * Values start at LEVELS_GAP, a multiple of 8 in a buffer at offset 0: 8-byte values can be
+   * stored through aligned typed arrays, faster than DataView calls.
+   */
+  private viewPage(): void {
     const { buffer, byteOffset, length } = this.page.buf;
     const words = Math.floor((length - LEVELS_GAP) / 8);
     this.i64 = new BigInt64Array(buffer, byteOffset + LEVELS_GAP, words);
     this.u32 = new Uint32Array(buffer, byteOffset + LEVELS_GAP, words * 2);
     this.f64 = new Float64Array(buffer, byteOffset + LEVELS_GAP, words);
     this.i32 = new Int32Array(buffer, byteOffset + LEVELS_GAP, words * 2);
+  }
+
+  /** Room in the page for `values` values in all, keeping those already in it. */
+  private fitPage(values: number): void {
+    const page = this.page;
+    const need = LEVELS_GAP + this.pageBytes(values);
+    if (need <= page.buf.length) return;
+    const size = Math.min(LEVELS_GAP + this.pageBytes(this.perPage), Math.max(need, page.buf.length * 2));
+    page.ensure(size - page.pos);
+    this.viewPage();
+  }
+
+  recycle(): void {
+    this.pages.recycle();
+    if (this.page.buf.length > RETAINED_BUFFER_BYTES) {
+      this.page.recycle(RETAINED_BUFFER_BYTES);
+      this.viewPage();
+    }
+    if (this.pageLevels.length > RETAINED_BUFFER_BYTES) this.pageLevels = new Uint8Array(0);
   }
 
   begin(): void {
@@ -82,6 +113,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
     while (start < end) {
       const stop = Math.min(end, start + this.perPage - this.pageRows);
       this.pageLevels = fitLevels(this.pageLevels, this.pageRows + stop - start);
+      this.fitPage(this.pageRows + stop - start);
       switch (this.physical) {
         case PhysicalType.INT64:
           this.encodeInt64(values as (bigint | number | null)[], start, stop);

@@ -11,7 +11,7 @@ export const LEVELS_GAP = 16;
 export class LevelsEncoder {
   private readonly out = new ByteBuf(256);
   private levels = new Uint8Array(1024);
-  private readonly joined = new ByteBuf(1 << 16);
+  private readonly joined = new ByteBuf(1024);
 
   /** A scratch array of at least `n` bytes for the caller to fill with levels (0 null, 1 present). */
   scratch(n: number): Uint8Array {
@@ -60,6 +60,9 @@ export class LevelsEncoder {
       : page.buf.subarray(LEVELS_GAP, page.pos);
   }
 }
+
+/** Shared by every writer of the process: its results are used synchronously, before the next call. */
+export const sharedLevels = new LevelsEncoder();
 
 /**
  * `levels` if it holds at least `n` bytes, else a larger copy of it: pages keep their levels as

@@ -1,5 +1,5 @@
 import { ByteBuf } from './bytes.js';
-import { ChunkBuilder, type PageCodec } from './chunk.js';
+import { ChunkBuilder, INITIAL_BUFFER_BYTES, type PageCodec, RETAINED_BUFFER_BYTES } from './chunk.js';
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
 import { Encoding } from './format.js';
 import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
@@ -33,7 +33,7 @@ export class StringColumnEncoder implements ColumnEncoder {
   /** Dictionary values met lately, by a cheap slot of their own, and their indices. */
   private readonly recent = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
   private readonly recentIndex = new Int32Array(RECENT_MASK + 1);
-  private dictBytes = new ByteBuf(1 << 12);
+  private dictBytes = new ByteBuf(INITIAL_BUFFER_BYTES);
   /** Where each dictionary entry (4-byte length, then UTF-8) starts in dictBytes. */
   private dictOffsets = new Int32Array(0);
   /** Per row of the chunk: its dictionary index, or -1 for null. */
@@ -60,10 +60,22 @@ export class StringColumnEncoder implements ColumnEncoder {
   ) {
     this.pages = new ChunkBuilder(codec);
     this.pageBufferBytes = Math.min(settings.pageSizeBytes, 1 << 20) + LEVELS_GAP + PAGE_SLACK;
-    this.page = new ByteBuf(this.pageBufferBytes);
+    this.page = new ByteBuf(LEVELS_GAP + INITIAL_BUFFER_BYTES);
     this.tryDictionary = settings.dictionary;
     this.write = settings.byteStrings ? writeByteText : writeUtf8;
     this.bytesPerChar = settings.byteStrings ? 1 : 3;
+  }
+
+  recycle(): void {
+    this.tryDictionary = this.settings.dictionary;
+    this.pages.recycle();
+    this.page.recycle(RETAINED_BUFFER_BYTES);
+    this.dictBytes.recycle(RETAINED_BUFFER_BYTES);
+    const retainedInts = RETAINED_BUFFER_BYTES >> 2;
+    if (this.indices.length > retainedInts) this.indices = new Int32Array(0);
+    if (this.dictOffsets.length > retainedInts) this.dictOffsets = new Int32Array(0);
+    if (this.packed.length > retainedInts) this.packed = new Int32Array(0);
+    if (this.pageLevels.length > RETAINED_BUFFER_BYTES) this.pageLevels = new Uint8Array(0);
   }
 
   begin(): void {
@@ -135,6 +147,8 @@ export class StringColumnEncoder implements ColumnEncoder {
   }
 
   private forgetDictionary(): void {
+    // Map#clear allocates a new table even for an empty Map: not free on files of a few rows.
+    if (this.dict.size === 0) return;
     this.dict.clear();
     this.recent.fill(undefined);
   }

@@ -1,8 +1,9 @@
-import { PageCodec } from './chunk.js';
+import { type PageCodec, pageCodec } from './chunk.js';
 import type { ColumnEncoder, EncodedChunk, EncoderSettings } from './column.js';
+import { giveBackEncoders, takeEncoders } from './encoder-pool.js';
 import { FixedColumnEncoder } from './fixed-column.js';
 import { type ChunkMeta, physicalTypeOf, type RowGroupMeta, writeFileMetaData } from './format.js';
-import { LevelsEncoder } from './levels.js';
+import { sharedLevels } from './levels.js';
 import { StringColumnEncoder } from './string-column.js';
 import type { ByteSink, ColumnValues, ParquetColumn, ParquetWriterOptions } from './types.js';
 
@@ -29,6 +30,8 @@ const ROW_BLOCK = 2048;
 export class ParquetWriter {
   private readonly columns: readonly ParquetColumn[];
   private readonly encoders: ColumnEncoder[];
+  /** The schema and settings, under which the encoders go back to the pool once the file is done. */
+  private readonly poolKey: string;
   private readonly codec: PageCodec;
   private readonly rowGroups: RowGroupMeta[] = [];
   private readonly keyValueMetadata: Record<string, string> | undefined;
@@ -60,14 +63,17 @@ export class ParquetWriter {
       byteStrings: options.byteStrings ?? false,
     };
     this.columns = columns.slice();
-    this.codec = new PageCodec(options.compression ?? 'snappy');
+    const codec = pageCodec(options.compression ?? 'snappy');
+    this.codec = codec;
     this.keyValueMetadata = options.keyValueMetadata;
     this.createdBy = options.createdBy ?? 'bronze-ingest';
-    const levels = new LevelsEncoder();
-    this.encoders = this.columns.map((c) =>
-      c.type === 'string'
-        ? new StringColumnEncoder(c, this.codec, levels, settings)
-        : new FixedColumnEncoder(c, this.codec, levels, settings),
+    this.poolKey = JSON.stringify([this.columns, settings, codec.compression]);
+    this.encoders = takeEncoders(this.poolKey, () =>
+      this.columns.map((c) =>
+        c.type === 'string'
+          ? new StringColumnEncoder(c, codec, sharedLevels, settings)
+          : new FixedColumnEncoder(c, codec, sharedLevels, settings),
+      ),
     );
   }
 
@@ -123,7 +129,6 @@ export class ParquetWriter {
     // Encoding failures surface in appendRows; finishing only flushes what is already checked.
     const chunks = this.encoders.map((e) => e.finish());
     this.groupRows = -1;
-    if (this.offset === 0) await this.emit(MAGIC);
     await this.emitRowGroup(chunks, rowCount);
   }
 
@@ -146,6 +151,7 @@ export class ParquetWriter {
       MAGIC.copy(tail, footer.length + 4);
       await this.emit(tail);
       this.state = 'closed';
+      giveBackEncoders(this.poolKey, this.encoders);
       return { rows: this.rows, bytes: this.offset };
     } catch (err) {
       this.state = 'failed';
@@ -188,16 +194,27 @@ export class ParquetWriter {
     this.groupRows += rowCount;
   }
 
+  /**
+   * Hands the sink the row group (after the file's magic, for the first) as one exact-size copy it
+   * may keep, since the chunk buffers are reused by the next row group: one write instead of one
+   * per column, which on a file of a few rows cost more than the copying.
+   */
   private async emitRowGroup(chunks: EncodedChunk[], rowCount: number): Promise<void> {
-    const groupStart = this.offset;
+    const magic = this.offset === 0 ? MAGIC.length : 0;
+    let size = magic;
+    for (const chunk of chunks) size += chunk.pages.compressedSize;
+    const out = Buffer.allocUnsafe(size);
+    if (magic) MAGIC.copy(out, 0);
+    const groupStart = this.offset + magic;
     const metas: ChunkMeta[] = [];
     let totalByteSize = 0;
+    let at = magic;
     for (let c = 0; c < chunks.length; c++) {
       const chunk = chunks[c]!;
       const pages = chunk.pages;
-      const start = this.offset;
-      // An exact-size copy the sink may keep: the chunk buffer is reused by the next row group.
-      await this.emit(Buffer.from(pages.bytes()));
+      const start = groupStart + at - magic;
+      out.set(pages.bytes(), at);
+      at += pages.compressedSize;
       totalByteSize += pages.uncompressedSize;
       metas.push({
         physicalType: physicalTypeOf(this.columns[c]!),
@@ -214,6 +231,7 @@ export class ParquetWriter {
         encodingStats: pages.encodingStats(),
       });
     }
+    await this.emit(out);
     this.rowGroups.push({
       columns: metas,
       numRows: rowCount,

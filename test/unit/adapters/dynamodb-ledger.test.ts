@@ -8,6 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoDbLedger, decodeCursor, encodeCursor } from '../../../lambdas/adapters/dynamodb-ledger.js';
@@ -135,6 +136,53 @@ describe('claimFile', () => {
     expect(put.Item).toEqual(expected);
     expect(outcome).toEqual({ kind: 'claimed', item: expected });
     expect(ddb.calls()).toHaveLength(2);
+  });
+
+  it('claims a file an event announces with one put and no read when the ledger has never seen it', async () => {
+    ddb.on(PutCommand).resolves({});
+
+    const outcome = await ledger().claimFile(claimRequest({ etagFromEvent: true }));
+
+    expect(outcome.kind).toBe('claimed');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    const put = onlyPutInput();
+    expect(put.ConditionExpression).toBe('attribute_not_exists(file_path)');
+    expect(put.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+  });
+
+  it('decides an event claim from the item its failed put returns, without a read', async () => {
+    const done = storedItem({ status: FileStatus.Completed, file_etag: 'etag-1' });
+    ddb.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall(done, { removeUndefinedValues: true }),
+      }),
+    );
+    const counted = { ...done, duplicate_events: 1 };
+    ddb.on(UpdateCommand).resolves({ Attributes: counted });
+
+    const outcome = await ledger().claimFile(claimRequest({ etagFromEvent: true }));
+
+    expect(outcome).toEqual({ kind: 'duplicate', item: counted });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    expect(ddb.calls()).toHaveLength(2);
+  });
+
+  it("leaves an item of another ETag alone on an event's word", async () => {
+    const other = storedItem({ status: FileStatus.Completed, file_etag: 'etag-2' });
+    ddb.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall(other, { removeUndefinedValues: true }),
+      }),
+    );
+
+    const outcome = await ledger().claimFile(claimRequest({ etagFromEvent: true }));
+
+    expect(outcome).toEqual({ kind: 'other_version', item: other });
+    expect(ddb.calls()).toHaveLength(1);
   });
 
   it('answers busy when another run wins the first put and now holds a live lease', async () => {
