@@ -404,6 +404,19 @@ describe('schema evolution', () => {
   });
 });
 
+describe('encodings', () => {
+  it.each([
+    ['windows-1252', 'windows-1252.csv', 'Café crème'],
+    ['utf-16', 'utf-16be-bom.csv', '日本語'],
+  ])('ingests a %s file as UTF-8 text in bronze', async (encoding, name, text) => {
+    const engine = memoryEngine([testContract({ encoding, header: { extra_columns: 'allow' } })]);
+    engine.land('things/e.csv', fixture('csv', name));
+    expect(await engine.ingest('things/e.csv')).toMatchObject({ status: 'completed' });
+    const rows = await bronzeOf(engine, 'things/e.csv');
+    expect(rows![0]).toMatchObject({ id: '1', name: text });
+  });
+});
+
 describe('row accounting', () => {
   /** The quarantine report of a rejected file. */
   const reportOf = (engine: ReturnType<typeof memoryEngine>, key: string) =>
