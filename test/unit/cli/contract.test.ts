@@ -89,7 +89,10 @@ describe('contract infer', () => {
   });
 
   it("makes a proposal that is a valid contract when it uses today's types", async () => {
-    const { data } = await contractInfer({}, { file: file('simple.csv', 'id,name,score\n3000000000,a,1e5\n3000000001,b,\n') });
+    const { data } = await contractInfer(
+      {},
+      { file: file('simple.csv', 'id,name,score\n3000000000,a,1e5\n3000000001,b,\n') },
+    );
     expect(() => parseContract(data.contract, 'simple.json')).not.toThrow();
   });
 
