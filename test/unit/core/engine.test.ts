@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadContracts } from '../../../lambdas/core/contract.js';
+import { ingestObject } from '../../../lambdas/core/engine.js';
 import { bronzeKeyFor, quarantineKeysFor } from '../../../lambdas/core/layout.js';
 import { FileStatus } from '../../../lambdas/core/ledger.js';
 import { fixture, testContract } from '../../helpers/csv.js';
@@ -377,6 +378,23 @@ describe('schema evolution', () => {
       columns_unexpected: ['region'],
       values_rescued: { region: 1 },
     });
+  });
+
+  it("logs the drift on the file's outcome line", async () => {
+    const engine = memoryEngine([evolving]);
+    const lines: Array<[string, Record<string, unknown> | undefined]> = [];
+    const record = (message: string, extra?: Record<string, unknown>) => void lines.push([message, extra]);
+    const deps = { ...engine.deps, logger: { info: record, warn: record, error: record } };
+    engine.land('things/d.csv', 'id,name,amount\n1,a,x\n');
+    await ingestObject(
+      deps,
+      { bucket: BUCKETS.landing, key: 'things/d.csv' },
+      { runId: 'r', remainingMs: () => 60_000 },
+    );
+    expect(lines).toContainEqual([
+      'file completed',
+      expect.objectContaining({ drift: expect.objectContaining({ valuesRescued: { amount: 1 } }) }),
+    ]);
   });
 
   it('clears the drift of an earlier version when a clean version completes', async () => {
