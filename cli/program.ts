@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { FileStatus } from '../lambdas/core/ledger.js';
 import manifest from '../package.json' with { type: 'json' };
+import { contractDiff, contractInfer, DEFAULT_SAMPLE_ROWS } from './commands/contract.js';
 import { files } from './commands/files.js';
 import { localUp } from './commands/local.js';
 import { reconcileCommand } from './commands/reconcile.js';
@@ -306,6 +307,8 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
       }),
     );
 
+  registerContractCommands(program, act);
+
   program
     .command('runs')
     .description('the audit trail: sweeps, reprocesses, resets and reconciles (when, who, why, what changed)')
@@ -347,6 +350,50 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
     });
 
   return program;
+}
+
+/** `bronze contract infer` and `bronze contract diff`: proposals and comparisons, no ledger. */
+function registerContractCommands(
+  program: Command,
+  act: (handler: Handler) => ReturnType<typeof action>,
+): void {
+  const contract = program
+    .command('contract')
+    .description('propose a contract from a file, or compare a file with one');
+  contract
+    .command('infer')
+    .description('print a contract proposal from a sample file (local path or s3://, gzip too)')
+    .argument('<file>')
+    .option('--name <dataset>', 'ingestion_key of the proposal (default: from the file name)')
+    .option('--max-rows <n>', `data rows to sample (default ${DEFAULT_SAMPLE_ROWS})`, positiveInt)
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ name?: string; maxRows?: number }>();
+        const file = c.args[0]!;
+        return contractInfer(
+          { store: () => s.store() },
+          { file: file.startsWith('s3://') ? file : s.path(file), ...o },
+        );
+      }),
+    );
+  contract
+    .command('diff')
+    .description(
+      'what a file would do under the current contract: columns, renames, failing or rescued values',
+    )
+    .argument('<dataset>')
+    .argument('<file>')
+    .option('--max-problems <n>', 'values to list (all are counted; default 50)', positiveInt)
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ maxProblems?: number }>();
+        const file = c.args[1]!;
+        return contractDiff(
+          { store: () => s.store(), contracts: s.contracts() },
+          { dataset: c.args[0]!, file: file.startsWith('s3://') ? file : s.path(file), ...o },
+        );
+      }),
+    );
 }
 
 /** Runs the CLI on user arguments (without `node` and the script) and returns the exit code. */

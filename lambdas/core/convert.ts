@@ -1,10 +1,11 @@
 import type { Contract } from './contract.js';
 import { byteTextOf, gunzip, textOf, utf8ByteText } from './csv/decode.js';
+import { toUtf8 } from './csv/encoding.js';
 import { readCsv } from './csv/reader.js';
 import { DataError } from './errors.js';
 import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
 import type { ObjectWriter } from './ports.js';
-import { RESCUED_DATA_COLUMN, type SchemaDrift, usesRescue } from './schema-evolution.js';
+import { hasDrift, RESCUED_DATA_COLUMN, type SchemaDrift, usesRescue } from './schema-evolution.js';
 import { checkHeader, type HeaderMapping, unmappedHeader } from './validate/header.js';
 import { RowConverter } from './validate/rows.js';
 
@@ -163,7 +164,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   const total = { bytes: 0 };
   let bytes: AsyncIterable<Uint8Array> = counting(input.source, total);
   if (input.gzip) bytes = gunzip(bytes);
-  const records = readCsv(utf8ByteText(bytes), {
+  const records = readCsv(utf8ByteText(toUtf8(bytes, contract.encoding)), {
     delimiter: contract.delimiter,
     quoteChar: contract.quote_char,
     maxRecordChars: contract.limits.max_record_bytes,
@@ -308,20 +309,22 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
     if (rejection) throw new FileRejectedError(rejection, dataRows);
     await endRowGroup();
     rowsIngested = dataRows - badRows;
+    const drift: SchemaDrift = {
+      columnsMissing: mapping.missing,
+      columnsUnexpected: mapping.extra,
+      valuesRescued: converter?.rescuedValues() ?? {},
+    };
     let bronzeEtag: string | undefined;
     if (parquet && writer) {
       await parquet.close({
         ...input.metadata,
         rows_ingested: String(rowsIngested),
         rows_rejected: String(badRows),
+        // What `bronze reconcile` needs to restore the ledger's drift attributes.
+        ...(hasDrift(drift) ? { schema_drift: JSON.stringify(drift) } : {}),
       });
       bronzeEtag = (await writer.complete()).etag;
     }
-    const drift: SchemaDrift = {
-      columnsMissing: mapping.missing,
-      columnsUnexpected: mapping.extra,
-      valuesRescued: converter?.rescuedValues() ?? {},
-    };
     return {
       dataRows,
       rowsIngested,

@@ -10,6 +10,7 @@ import { bronzePrefixFor, bronzeSlotFor, bronzeSlotOf, quarantineKeysFor } from 
 import { FileStatus, filePathOf, type Ledger, type LedgerItem, parseS3Uri, sourcePathOf } from './ledger.js';
 import { sourceFileFromMetadata } from './object-metadata.js';
 import type { Clock, ObjectHead, ObjectStore } from './ports.js';
+import type { SchemaDrift } from './schema-evolution.js';
 
 /** Bytes read from the end of a bronze object first; bronze footers are a few KiB. */
 export const FOOTER_TAIL_BYTES = 64 * 1024;
@@ -50,6 +51,8 @@ export interface BronzeEvidence {
   readonly ingestedAt?: string;
   readonly rowsIngested?: number;
   readonly rowsRejected?: number;
+  /** The ledger's drift attributes, from the footer's `schema_drift` (datasets whose columns drifted). */
+  readonly drift?: Pick<LedgerItem, 'columns_missing' | 'columns_unexpected' | 'values_rescued'>;
   /** Why this object cannot rebuild an item, when it cannot. */
   readonly problem?: string;
 }
@@ -173,6 +176,7 @@ export function bronzeEvidence(
     // Bronze row count = rows_ingested (DESIGN.md invariant 2), for footers older than the key.
     rowsIngested: intOf(meta.rows_ingested) ?? footer.numRows,
     rowsRejected: intOf(meta.rows_rejected),
+    drift: driftOf(meta.schema_drift),
   });
   const missing = (['sourceFile', 'sourceEtag', 'sourceSize', 'runId'] as const).filter(
     (k) => evidence[k] === undefined,
@@ -240,6 +244,22 @@ export function rejectionEvidence(reportPath: string, dataset: string, text: str
   return evidence;
 }
 
+/** The drift attributes a footer's `schema_drift` JSON holds; undefined when absent or unreadable. */
+function driftOf(json: string | undefined): BronzeEvidence['drift'] {
+  if (!json) return undefined;
+  try {
+    const d = JSON.parse(json) as Partial<SchemaDrift>;
+    return compactEvidence({
+      columns_missing: d.columnsMissing?.length ? [...d.columnsMissing] : undefined,
+      columns_unexpected: d.columnsUnexpected?.length ? [...d.columnsUnexpected] : undefined,
+      values_rescued:
+        d.valuesRescued && Object.keys(d.valuesRescued).length ? { ...d.valuesRescued } : undefined,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 function compactEvidence<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
@@ -266,6 +286,7 @@ function itemFromBronze(dataset: string, e: BronzeEvidence, input: ReconcileInpu
     rows_ingested: e.rowsIngested,
     rows_rejected: e.rowsRejected,
     bronze_path: e.bronzePath,
+    ...e.drift,
     quarantine_path: setAside ? rowsPath : undefined,
     first_seen_at: e.ingestedAt ?? processedAt,
     processed_at: epochSeconds(processedAt),

@@ -158,10 +158,21 @@ export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGen
   let first = true;
   /** The start of a sequence cut by the previous chunk's end. */
   let tail: Uint8Array | undefined;
-  for await (const chunk of source) {
-    let bytes: Uint8Array = chunk;
+  const chunks = source[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await chunks.next();
+    } catch (e) {
+      // A source that fails (a transcoding error, corrupt gzip) gives up its text so far first,
+      // so that the rows before the failure are counted.
+      if (pending.length) yield pending;
+      throw e;
+    }
+    if (next.done) break;
+    let bytes: Uint8Array = next.value;
     if (tail) {
-      bytes = Buffer.concat([tail, chunk]);
+      bytes = Buffer.concat([tail, bytes]);
       tail = undefined;
     }
     let start = 0;

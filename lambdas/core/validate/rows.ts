@@ -95,7 +95,11 @@ export class RowConverter {
       if (value === null && this.required[c]) return this.requiredButNull(c, raw);
       scratch[c] = value;
     }
-    if (this.rescuedExtras.length) rescued = this.rescueExtras(record, rescued);
+    if (this.rescuedExtras.length) {
+      const extras = this.rescueExtras(record, rescued, fieldsFit);
+      if (typeof extras === 'string') return extras;
+      rescued = extras;
+    }
     for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
     if (this.rescueColumn) columns[scratch.length]!.push(rescued ? this.noteRescued(rescued) : null);
     return undefined;
@@ -112,15 +116,18 @@ export class RowConverter {
     return `field ${this.names[c]} is required but "${truncate(textOf(raw))}" is a NULL marker`;
   }
 
-  /** Adds the non-empty values of unexpected columns to a row's rescued values. */
+  /** Adds the non-empty values of unexpected columns to a row's rescued values, or says why it cannot. */
   private rescueExtras(
     record: readonly string[],
     rescued: Record<string, string> | undefined,
-  ): Record<string, string> | undefined {
+    fieldsFit: boolean,
+  ): Record<string, string> | undefined | string {
     const { extra } = this.mapping;
     for (let k = 0; k < this.rescuedExtras.length; k++) {
       const raw = record[this.rescuedExtras[k]!]!;
       if (raw === '') continue;
+      if (!fieldsFit && raw.length > this.maxFieldBytes)
+        return `field ${extra[k]} is longer than ${this.maxFieldBytes} bytes`;
       rescued ??= {};
       rescued[extra[k]!] = textOf(raw);
     }

@@ -2,11 +2,13 @@
  * Schema evolution end to end over real AWS APIs: files whose columns drift from the contract
  * (an extra column, a missing nullable column, values that do not parse) land in bronze with
  * NULLs and `_rescued_data`, and the ledger item, `bronze show` and `bronze files --json` say
- * which columns were missing, unexpected or rescued.
+ * which columns were missing, unexpected or rescued. Also row accounting of rejected files: the
+ * rows before undecodable bytes are counted, and an empty file is copied to quarantine.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { files } from '../../../cli/commands/files.js';
 import { show } from '../../../cli/commands/show.js';
@@ -81,5 +83,35 @@ describe('schema evolution against the local stack', () => {
     const listed = await files({ ledger: p.ledger, contracts }, { dataset: 'evolving' });
     const withRegion = listed.data.items.filter((i) => i.columns_unexpected?.includes('region'));
     expect(withRegion.map((i) => i.file_path)).toEqual([`s3://${landingBucket}/${FILES.extra[0]}`]);
+  });
+});
+
+describe('row accounting of rejected files against the local stack', () => {
+  it('counts the rows before undecodable bytes and names the line they are on', async () => {
+    const p = pipeline();
+    const key = 'evolving/2024-03-04-latin1.csv';
+    const body = Buffer.concat([Buffer.from('id,name,amount\n1,a,1\n2,b,2\n3,caf'), Buffer.from([0xe9])]);
+    await p.land(key, body);
+    await p.settle();
+    expect(await p.item('evolving', key)).toMatchObject({
+      status: 'rejected',
+      rows_rejected: 2,
+      error: { code: 'INVALID_UTF8', line: 4 },
+    });
+    expect(await p.quarantineReport('evolving', key)).toMatchObject({ data_rows: 2, first_bad_line: 4 });
+  });
+
+  it('copies a rejected empty file to quarantine, as the report says', async () => {
+    const p = pipeline();
+    const key = 'evolving/2024-03-05-empty.csv';
+    await p.land(key, '');
+    await p.settle();
+    expect(await p.item('evolving', key)).toMatchObject({ status: 'rejected', error: { code: 'EMPTY' } });
+    const report = await p.quarantineReport('evolving', key);
+    const copy = String(report.quarantined_copy);
+    expect(copy).toMatch(/^s3:\/\//);
+    const [bucket, ...rest] = copy.slice('s3://'.length).split('/');
+    const object = await p.s3.send(new GetObjectCommand({ Bucket: bucket, Key: rest.join('/') }));
+    expect(object.ContentLength).toBe(0);
   });
 });

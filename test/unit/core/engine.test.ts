@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadContracts } from '../../../lambdas/core/contract.js';
+import { ingestObject } from '../../../lambdas/core/engine.js';
 import { quarantineKeysFor } from '../../../lambdas/core/layout.js';
 import { FileStatus } from '../../../lambdas/core/ledger.js';
 import { fixture, testContract } from '../../helpers/csv.js';
@@ -381,6 +382,23 @@ describe('schema evolution', () => {
     });
   });
 
+  it("logs the drift on the file's outcome line", async () => {
+    const engine = memoryEngine([evolving]);
+    const lines: Array<[string, Record<string, unknown> | undefined]> = [];
+    const record = (message: string, extra?: Record<string, unknown>) => void lines.push([message, extra]);
+    const deps = { ...engine.deps, logger: { info: record, warn: record, error: record } };
+    engine.land('things/d.csv', 'id,name,amount\n1,a,x\n');
+    await ingestObject(
+      deps,
+      { bucket: BUCKETS.landing, key: 'things/d.csv' },
+      { runId: 'r', remainingMs: () => 60_000 },
+    );
+    expect(lines).toContainEqual([
+      'file completed',
+      expect.objectContaining({ drift: expect.objectContaining({ valuesRescued: { amount: 1 } }) }),
+    ]);
+  });
+
   it('clears the drift of an earlier version when a clean version completes', async () => {
     const engine = memoryEngine([evolving]);
     engine.land('things/d.csv', 'id,name,amount\n1,a,x\n');
@@ -403,6 +421,19 @@ describe('schema evolution', () => {
     });
     const [row] = (await bronzeOf(engine, 'things/i.csv'))!;
     expect(Object.keys(row!)).not.toContain('_rescued_data');
+  });
+});
+
+describe('encodings', () => {
+  it.each([
+    ['windows-1252', 'windows-1252.csv', 'Café crème'],
+    ['utf-16', 'utf-16be-bom.csv', '日本語'],
+  ])('ingests a %s file as UTF-8 text in bronze', async (encoding, name, text) => {
+    const engine = memoryEngine([testContract({ encoding, header: { extra_columns: 'allow' } })]);
+    engine.land('things/e.csv', fixture('csv', name));
+    expect(await engine.ingest('things/e.csv')).toMatchObject({ status: 'completed' });
+    const rows = await bronzeOf(engine, 'things/e.csv');
+    expect(rows![0]).toMatchObject({ id: '1', name: text });
   });
 });
 

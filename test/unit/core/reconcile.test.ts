@@ -57,6 +57,26 @@ describe('reconcile over in-memory storage', () => {
     });
   });
 
+  it('restores the columns missing and unexpected and the values rescued of a completed file', async () => {
+    const evolving = testContract({
+      columns: [{ name: 'id' }, { name: 'name' }, { name: 'amount', type: 'double' }],
+      schema_evolution: { unexpected_columns: 'rescue', missing_columns: 'null', bad_values: 'rescue' },
+    });
+    const engine = memoryEngine([evolving]);
+    engine.land('things/d.csv', 'id,name,region\n1,a,north\n');
+    await engine.ingest('things/d.csv');
+    const path = 's3://landing/things/d.csv';
+    const before = await engine.ledger.getFile({ ingestionKey: 'things', filePath: path });
+    expect(before).toMatchObject({ columns_missing: ['amount'], values_rescued: { region: 1 } });
+    engine.ledger.items.clear();
+    await reconcile(reconcileDeps(engine), { dataset: 'things', by: 'ops' });
+    expect(await engine.ledger.getFile({ ingestionKey: 'things', filePath: path })).toMatchObject({
+      columns_missing: ['amount'],
+      columns_unexpected: ['region'],
+      values_rescued: { region: 1 },
+    });
+  });
+
   it('reads nothing the ledger already points to, and restores nothing twice', async () => {
     const engine = memoryEngine([lenient]);
     engine.land('things/a.csv', 'id,name\n1,x\n');

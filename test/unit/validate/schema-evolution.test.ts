@@ -169,4 +169,15 @@ describe('RowConverter under schema evolution', () => {
     const { problems } = convertAll(contractWith({}), ['id', 'amount', 'note'], [['1', 'twelve', 'x']]);
     expect(problems[0]).toContain('cannot read "twelve" as double');
   });
+
+  it('makes a row bad when an unexpected value to rescue is longer than max_field_bytes', () => {
+    const contract = contractWith({ unexpected_columns: 'rescue' }, { limits: { max_field_bytes: 5 } });
+    const { problems, rescued } = convertAll(
+      contract,
+      ['id', 'amount', 'note', 'extra'],
+      [['1', '2', 'x', 'toolong']],
+    );
+    expect(problems[0]).toBe('field extra is longer than 5 bytes');
+    expect(rescued).toEqual({});
+  });
 });
