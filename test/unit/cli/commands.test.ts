@@ -65,14 +65,14 @@ describe('files', () => {
     expect(report.text).not.toContain('a.csv');
   });
 
-  it('prints the command for the next page when the ledger returns a cursor', async () => {
+  it('prints the command for the next page, with the same filters and page size, when the ledger returns a cursor', async () => {
     const f = fakes();
     f.land('things/a.csv');
     await f.finish('things/a.csv', 'completed');
     f.ledger.listFiles = async () => ({ items: [...f.ledger.items.values()], cursor: 'abc' });
     const report = await files(f.deps, { dataset: 'things', status: FileStatus.Completed, limit: 1 });
     expect(report.data.cursor).toBe('abc');
-    expect(report.text).toContain('more: bronze files things --status completed --cursor abc');
+    expect(report.text).toContain('more: bronze files things --status completed --limit 1 --cursor abc');
   });
 });
 
