@@ -17,6 +17,7 @@ import { show } from './commands/show.js';
 import { status } from './commands/status.js';
 import { sweepCommand } from './commands/sweep.js';
 import { validate } from './commands/validate.js';
+import { validateS3 } from './commands/validate-s3.js';
 import { DRY_RUN_QUEUE } from './dry-run.js';
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, isInfrastructureError, UsageError } from './errors.js';
 import { escapeControl, printReport, type Report } from './output.js';
@@ -41,6 +42,7 @@ const EXAMPLES = [
   '  bronze sweep --dry-run --dataset orders',
   '  bronze reprocess --dataset orders --status failed --reason "bucket policy fixed"',
   '  bronze validate samples/orders/2024-03-03-ragged.csv --dataset orders',
+  '  bronze validate s3://my-landing/orders/2024-03-03.csv',
 ].join('\n');
 
 const DRIFT_FLAG = '--ignore-contract-drift';
@@ -349,15 +351,29 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
   program
     .command('validate')
     .description(
-      'check a local file against its contract (header and rows) and say what would be rejected; no AWS',
+      'check a local file or an S3 object against its contract (header and rows) and say what would be rejected; ingests nothing',
     )
-    .argument('<local-file>')
-    .requiredOption('--dataset <name>', 'the contract to check against')
+    .argument('<file>', 'a local path (no AWS needed) or s3://bucket/key (streamed, never ingested)')
+    .option('--dataset <name>', 'the contract to check against; for s3:// found from the key when omitted')
     .option('--max-problems <n>', 'bad rows to list (all are counted; default 50)', positiveInt)
     .action(
       act(async (s, c) => {
-        const o = c.opts<{ dataset: string; maxProblems?: number }>();
-        return validate({ contracts: s.contracts() }, { file: s.path(c.args[0]!), name: c.args[0]!, ...o });
+        const o = c.opts<{ dataset?: string; maxProblems?: number }>();
+        const file = c.args[0]!;
+        if (file.startsWith('s3://')) {
+          const landingBucket = await s.optional('landingBucket');
+          const deps = {
+            contracts: s.contracts(),
+            store: s.store(),
+            ...(landingBucket ? { landingBucket } : {}),
+          };
+          return validateS3(deps, { uri: file, ...o });
+        }
+        if (!o.dataset) throw new UsageError('name the contract of a local file: --dataset NAME');
+        return validate(
+          { contracts: s.contracts() },
+          { file: s.path(file), name: file, ...o, dataset: o.dataset },
+        );
       }),
     );
 
