@@ -12,6 +12,7 @@ import { localUp } from './commands/local.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { REPROCESS_STATUSES, reprocess } from './commands/reprocess.js';
 import { confirmReset, reset } from './commands/reset.js';
+import { rewind } from './commands/rewind.js';
 import { runs } from './commands/runs.js';
 import { show } from './commands/show.js';
 import { status } from './commands/status.js';
@@ -40,6 +41,7 @@ const EXAMPLES = [
   '  bronze files orders --status rejected --since 7d',
   '  bronze show s3://my-landing/orders/2024-03-01.csv',
   '  bronze sweep --dry-run --dataset orders',
+  '  bronze rewind --dataset orders --since 2024-03-01T00:00:00Z --yes --reason "bad converter"',
   '  bronze reprocess --dataset orders --status failed --reason "bucket policy fixed"',
   '  bronze validate samples/orders/2024-03-03-ragged.csv --dataset orders',
   '  bronze validate s3://my-landing/orders/2024-03-03.csv',
@@ -229,6 +231,54 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
             checkDrift: await s.driftCheck(o.ignoreContractDrift),
           },
           { ...o, ...urisAndDataset(c.args, o.dataset), by: s.operator(o.by) },
+        );
+      }),
+    );
+
+  program
+    .command('rewind')
+    .description(
+      're-ingest every file completed since a time or by one run (a dry run unless --yes); bronze is replaced in place',
+    )
+    .argument('[dataset]')
+    .option(...DATASET_OPTION)
+    .option('--since <time>', 'completed at or after: ISO time or an age (30m, 12h, 7d)', since)
+    .option('--run <run-id>', 'completed by this ingest run (the run_id bronze show prints)')
+    .option('--yes', 'really re-ingest; without it the files are only listed')
+    .option('--reason <text>', 'why: recorded on each item and in the audit trail (required with --yes)')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .option(DRIFT_FLAG, DRIFT_HELP)
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{
+          since?: Date;
+          run?: string;
+          yes?: boolean;
+          reason?: string;
+          by?: string;
+          ignoreContractDrift?: boolean;
+        }>();
+        const dataset = datasetOf(c, true);
+        const t = await s.target(o.yes ? ['table', 'queueUrl'] : ['table']);
+        const landingBucket = await s.optional('landingBucket');
+        return rewind(
+          {
+            ledger: s.ledger(t.table),
+            queue: 'queueUrl' in t ? s.queue(t.queueUrl) : DRY_RUN_QUEUE,
+            contracts: s.contracts(),
+            ...(landingBucket ? { landingBucket } : {}),
+            clock: s.clock,
+            progress: s.progress,
+            checkDrift: await s.driftCheck(o.ignoreContractDrift),
+          },
+          {
+            dataset,
+            ...(o.since ? { since: o.since } : {}),
+            ...(o.run !== undefined ? { run: o.run } : {}),
+            ...(o.reason ? { reason: o.reason } : {}),
+            by: s.operator(o.by),
+            yes: o.yes ?? false,
+          },
         );
       }),
     );

@@ -45,6 +45,7 @@ const COMMANDS = [
   'show',
   'reprocess',
   'reset',
+  'rewind',
   'sweep',
   'reconcile',
   'validate',
