@@ -65,6 +65,7 @@ export function renderFiles(data: FilesData): string {
     { header: 'REJECTED', value: (i) => i.rows_rejected, right: true },
     { header: 'SIZE', value: (i) => formatBytes(i.file_size), right: true },
     { header: 'ATTEMPTS', value: (i) => i.attempts, right: true },
+    { header: 'DUPLICATES', value: (i) => i.duplicate_events ?? 0, right: true },
     { header: 'UPDATED', value: (i) => i.updated_at },
     { header: 'ERROR', value: (i) => i.error?.code },
   ]);

@@ -93,6 +93,8 @@ describe('--json output of real runs, field by field', () => {
       );
       expect(d.backlog).toBe(0);
       expect(d.oldestPendingAt).toBeUndefined();
+      expect(d.duplicateEvents).toBe(items.reduce((n, i) => n + (i.duplicate_events ?? 0), 0));
+      expect(d.valuesRescued).toBe(0);
     }
     const orders = data.datasets.find((d) => d.dataset === 'orders')!;
     expect(orders.counts).toEqual({ processing: 0, completed: 5, rejected: 4, failed: 0 });
