@@ -20,6 +20,7 @@ export const defaultClients: ClientFactory = (connection) => {
   const base = {
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     ...(connection.region ? { region: connection.region } : {}),
+    ...(connection.profile ? { profile: connection.profile } : {}),
   };
   return {
     dynamodb: new DynamoDBClient({ ...base, maxAttempts: 5 }),

@@ -24,7 +24,8 @@ export const EXIT_CODES_HELP = [
   '  1  usage or configuration error (bad arguments, missing settings, unknown dataset, invalid contract)',
   '  2  done, and something needs attention (validate found bad rows or a rejection, reconcile found',
   '     orphans or items to restore, reprocess or show found no ledger item)',
-  '  3  AWS or infrastructure error (credentials, network, throttling, a missing table or bucket)',
+  '  3  AWS or infrastructure error (credentials, network, throttling, or a named stack, table,',
+  '     bucket or queue that does not exist)',
 ].join('\n');
 
 /** A mistake in how the command was called or configured. */
@@ -54,4 +55,46 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof ContractError) return ExitCode.Usage;
   // AWS and network failures, and anything unforeseen: either way the command may be partly done.
   return ExitCode.Infrastructure;
+}
+
+/** A stack, table, bucket or queue the command was pointed at does not exist: exit 3, named. */
+export class MissingResourceError extends InfrastructureError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: 'MISSING_RESOURCE' });
+    this.name = 'MissingResourceError';
+  }
+}
+
+/** The resources a command was pointed at, to name the one AWS says does not exist. */
+export interface NamedResources {
+  readonly table?: string;
+  readonly queueUrl?: string;
+}
+
+const MISSING_QUEUE = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
+
+/**
+ * The error with the missing resource named ("ledger table X not found") when AWS answered
+ * that one does not exist, or the error itself. DynamoDB's "Requested resource not found" and
+ * SQS's "queue does not exist" name nothing, so the command's own settings fill in the name.
+ */
+export function nameMissingResource(error: unknown, resources: NamedResources): unknown {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof MissingResourceError) return error;
+    const detail = `${e.name}: ${e.message}`;
+    if (e.name === 'ResourceNotFoundException' && resources.table)
+      return new MissingResourceError(`ledger table ${resources.table} not found (${detail})`, {
+        cause: error,
+      });
+    if (e.name === 'NoSuchBucket') {
+      const bucket = (e as { BucketName?: string }).BucketName;
+      return new MissingResourceError(`bucket ${bucket ?? '(unnamed)'} not found (${detail})`, {
+        cause: error,
+      });
+    }
+    if (MISSING_QUEUE.has(e.name) && resources.queueUrl)
+      return new MissingResourceError(`queue ${resources.queueUrl} not found (${detail})`, { cause: error });
+    if (e.cause === e) break;
+  }
+  return error;
 }

@@ -14,6 +14,7 @@ import type { Ledger } from '../lambdas/core/ledger.js';
 import { type Clock, type ObjectStore, systemClock } from '../lambdas/core/ports.js';
 import { type AwsClients, type ClientFactory, defaultClients } from './aws.js';
 import { type DriftCheck, driftCheck } from './contract-drift.js';
+import { nameMissingResource } from './errors.js';
 import type { Sink } from './output.js';
 import { noProgress, type ProgressFactory, terminalProgress } from './progress.js';
 import {
@@ -168,6 +169,11 @@ export class Session {
 
   operator(by: string | undefined): string {
     return operatorName(by, this.runtime.env);
+  }
+
+  /** The error with the table or queue this command was pointed at named, when AWS says it is missing. */
+  nameMissing(error: unknown): unknown {
+    return nameMissingResource(error, this.resolvedTarget ?? {});
   }
 
   /** Releases the clients' sockets so the process can exit at once. */

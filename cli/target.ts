@@ -8,7 +8,7 @@ import {
   type DescribeStacksCommandOutput,
 } from '@aws-sdk/client-cloudformation';
 import { ENV } from '../lambdas/core/config.js';
-import { UsageError } from './errors.js';
+import { MissingResourceError, UsageError } from './errors.js';
 
 /** The settings a command may need. */
 export type Setting = 'table' | 'landingBucket' | 'bronzeBucket' | 'quarantineBucket' | 'queueUrl';
@@ -22,6 +22,7 @@ export interface TargetFlags {
   readonly queueUrl?: string;
   readonly endpointUrl?: string;
   readonly region?: string;
+  readonly profile?: string;
 }
 
 export interface Target {
@@ -40,6 +41,8 @@ export interface Target {
 export interface Connection {
   readonly endpoint?: string;
   readonly region?: string;
+  /** A named profile of the shared AWS config files; the SDK reads AWS_PROFILE itself. */
+  readonly profile?: string;
 }
 
 /** CloudFormation output ids of the stack (lib/bronze-ingest-stack.ts), per setting. */
@@ -85,7 +88,11 @@ export function resolveConnection(flags: TargetFlags, env: NodeJS.ProcessEnv): C
   // Emulators accept any region; without one the SDK would refuse to build a client.
   const region =
     flags.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined);
-  return { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
+  };
 }
 
 /**
@@ -137,9 +144,11 @@ export async function loadStackOutputs(
   try {
     out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   } catch (error) {
-    // CloudFormation answers a missing stack with a ValidationError: the caller named it wrong.
+    // CloudFormation answers a missing stack with a ValidationError; like a missing table, it exits 3.
     if ((error as Error).name === 'ValidationError') {
-      throw new UsageError(`stack ${stackName} not found: ${(error as Error).message}`, { cause: error });
+      throw new MissingResourceError(`stack ${stackName} not found: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     throw error;
   }

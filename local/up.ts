@@ -4,10 +4,13 @@
  * directly: `tsx local/up.ts`.
  */
 
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalStack, type PowertoolsLogLevel, startLocalStack } from './harness.js';
 import type { LocalRunner } from './runner.js';
+import { sampleFiles } from './samples.js';
 import { startStackRunner } from './stack-runner.js';
 import { heading } from './table.js';
 
@@ -18,6 +21,8 @@ export interface LocalUpOptions {
   readonly concurrency?: number;
   /** Handler log level. Default INFO, so each file's outcome shows as it is ingested. */
   readonly logLevel?: PowertoolsLogLevel;
+  /** Land the files of samples/ once the stack is up. */
+  readonly samples?: boolean;
 }
 
 export interface LocalUpSession {
@@ -82,11 +87,32 @@ export function describeSession(stack: LocalStack): string {
   ].join('\n');
 }
 
+/** Puts every file of samples/ into the landing bucket, as an operator would with `aws s3 cp`. */
+async function landSamples(stack: LocalStack): Promise<string> {
+  const s3 = new S3Client({ ...stack.clientConfig, forcePathStyle: true });
+  try {
+    const files = sampleFiles();
+    for (const file of files) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: stack.outputs.LandingBucketName,
+          Key: file.key,
+          Body: readFileSync(file.path),
+        }),
+      );
+    }
+    return `landed ${files.length} sample file(s) in s3://${stack.outputs.LandingBucketName}/`;
+  } finally {
+    s3.destroy();
+  }
+}
+
 /** Starts the session, prints the banner and runs until SIGINT or SIGTERM. */
 export async function runLocalUp(options: LocalUpOptions = {}): Promise<void> {
   console.log('starting moto_server, synthesizing the stack and deploying its template ...');
   const session = await startLocalSession(options);
   console.log(describeSession(session.stack));
+  if (options.samples) console.log(await landSamples(session.stack));
   await new Promise<void>((resolve) => {
     const onSignal = () => {
       process.off('SIGINT', onSignal);
@@ -101,7 +127,7 @@ export async function runLocalUp(options: LocalUpOptions = {}): Promise<void> {
 
 const LOG_LEVELS: readonly PowertoolsLogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
-/** Reads `--datasets-dir DIR`, `--concurrency N` and `--log-level LEVEL`. */
+/** Reads `--datasets-dir DIR`, `--concurrency N`, `--log-level LEVEL` and `--samples`. */
 export function parseUpArgs(args: readonly string[]): LocalUpOptions {
   const { values } = parseArgs({
     args: [...args],
@@ -109,6 +135,7 @@ export function parseUpArgs(args: readonly string[]): LocalUpOptions {
       'datasets-dir': { type: 'string' },
       concurrency: { type: 'string' },
       'log-level': { type: 'string' },
+      samples: { type: 'boolean' },
     },
   });
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
@@ -119,10 +146,10 @@ export function parseUpArgs(args: readonly string[]): LocalUpOptions {
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
     throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  return { datasetsDir: values['datasets-dir'], concurrency, logLevel };
+  return { datasetsDir: values['datasets-dir'], concurrency, logLevel, samples: values.samples ?? false };
 }
 
-/** What `bronze local up [--datasets-dir DIR] [--concurrency N] [--log-level LEVEL]` runs. */
+/** What `bronze local up [--datasets-dir DIR] [--concurrency N] [--log-level LEVEL] [--samples]` runs. */
 export function localUp(args: readonly string[] = []): Promise<void> {
   return runLocalUp(parseUpArgs(args));
 }

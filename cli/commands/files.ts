@@ -22,6 +22,8 @@ export interface FilesData {
   readonly dataset: string;
   readonly status?: FileStatus;
   readonly since?: string;
+  /** The page size asked for, when it was not the default: kept in the next-page hint. */
+  readonly limit?: number;
   readonly items: LedgerItem[];
   /** Pass to `--cursor` for the next page; absent on the last page. */
   readonly cursor?: string;
@@ -42,6 +44,7 @@ export async function files(deps: FilesDeps, options: FilesOptions): Promise<Rep
     dataset,
     ...(options.status ? { status: options.status } : {}),
     ...(options.since ? { since: options.since.toISOString() } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
     items: page.items,
     ...(page.cursor ? { cursor: page.cursor } : {}),
   };
@@ -62,10 +65,12 @@ export function renderFiles(data: FilesData): string {
     { header: 'REJECTED', value: (i) => i.rows_rejected, right: true },
     { header: 'SIZE', value: (i) => formatBytes(i.file_size), right: true },
     { header: 'ATTEMPTS', value: (i) => i.attempts, right: true },
+    { header: 'DUPLICATES', value: (i) => i.duplicate_events ?? 0, right: true },
     { header: 'UPDATED', value: (i) => i.updated_at },
     { header: 'ERROR', value: (i) => i.error?.code },
   ]);
+  const limit = data.limit !== undefined ? ` --limit ${data.limit}` : '';
   return data.cursor
-    ? `${table}\nmore: bronze files ${data.dataset}${filters} --cursor ${data.cursor}`
+    ? `${table}\nmore: bronze files ${data.dataset}${filters}${limit} --cursor ${data.cursor}`
     : table;
 }

@@ -38,6 +38,10 @@ export interface ReprocessOptions {
   readonly status?: FileStatus;
   readonly reason: string;
   readonly by: string;
+  /** How the audit trail names the run: `rewind` re-ingests completed files by time or run. */
+  readonly kind?: 'reprocess' | 'rewind';
+  /** Added to the audit record's summary (a rewind's --since or --run). */
+  readonly note?: Readonly<Record<string, string>>;
 }
 
 export interface ReprocessData {
@@ -86,7 +90,8 @@ export async function reprocess(
   const refs = [...new Map((await selection(deps, options)).map((r) => [r.filePath, r])).values()];
   deps.checkDrift?.([...new Set(refs.map((r) => r.dataset))]);
   const now = deps.clock.now();
-  const runId = `reprocess-${now.toISOString()}-${randomUUID().slice(0, 8)}`;
+  const kind = options.kind ?? 'reprocess';
+  const runId = `${kind}-${now.toISOString()}-${randomUUID().slice(0, 8)}`;
   const marked: FileRef[] = [];
   const notInLedger: FileRef[] = [];
   const found = new Array<boolean>(refs.length);
@@ -119,7 +124,7 @@ export async function reprocess(
     await deps.ledger.recordRun({
       ingestionKey: dataset,
       runId,
-      kind: 'reprocess',
+      kind,
       startedAt: now.toISOString(),
       by: options.by,
       reason: options.reason,
@@ -129,6 +134,7 @@ export async function reprocess(
         ...(options.status
           ? { status: options.status }
           : { files: refs.filter((r) => r.dataset === dataset).length }),
+        ...options.note,
       },
     });
   }

@@ -1,4 +1,4 @@
-import { FILE_STATUSES, FileStatus, type Ledger } from '../../lambdas/core/ledger.js';
+import { FILE_STATUSES, FileStatus, type Ledger, type LedgerItem } from '../../lambdas/core/ledger.js';
 import { SweepClass, type SweepReport } from '../../lambdas/core/sweep.js';
 import { contractsFor } from '../datasets.js';
 import { planSweep } from '../dry-run.js';
@@ -34,6 +34,14 @@ export interface DatasetStatus {
   readonly oldestPendingAt?: string;
   readonly oldestPendingAgeSeconds?: number;
   readonly highWaterMark?: string;
+  /** Deliveries of files already done or busy, skipped and counted (ledger `duplicate_events`). */
+  readonly duplicateEvents: number;
+  /** Values kept in `_rescued_data` (the ledger's `values_rescued`, summed over columns). */
+  readonly valuesRescued: number;
+  /** Distinct `dt=` partitions of the dataset's bronze objects, and the first and last. */
+  readonly partitions: number;
+  readonly firstPartition?: string;
+  readonly lastPartition?: string;
 }
 
 export interface StatusData {
@@ -42,21 +50,53 @@ export interface StatusData {
 }
 
 /** Counts a dataset's items by status (one GSI query per status) and finds the newest completion. */
-async function countByStatus(
-  ledger: Ledger,
-  dataset: string,
-): Promise<{ counts: Record<FileStatus, number>; lastSuccess?: string }> {
+async function countByStatus(ledger: Ledger, dataset: string): Promise<LedgerCounts> {
   const counts = Object.fromEntries(FILE_STATUSES.map((s) => [s, 0])) as Record<FileStatus, number>;
   let lastSuccess: string | undefined;
+  const extras = { duplicateEvents: 0, valuesRescued: 0, partitions: new Set<string>() };
   for (const status of FILE_STATUSES) {
     for await (const page of ledgerPages(ledger, dataset, status)) {
       counts[status] += page.length;
+      for (const item of page) addExtras(extras, item);
       if (status !== FileStatus.Completed) continue;
       for (const { processed_at_iso: at } of page)
         if (at && (!lastSuccess || at > lastSuccess)) lastSuccess = at;
     }
   }
-  return { counts, ...(lastSuccess ? { lastSuccess } : {}) };
+  const dates = [...extras.partitions].sort();
+  return {
+    counts,
+    ...(lastSuccess ? { lastSuccess } : {}),
+    duplicateEvents: extras.duplicateEvents,
+    valuesRescued: extras.valuesRescued,
+    partitions: dates.length,
+    ...(dates.length ? { firstPartition: dates[0], lastPartition: dates.at(-1) } : {}),
+  };
+}
+
+type LedgerCounts = Pick<
+  DatasetStatus,
+  | 'counts'
+  | 'lastSuccess'
+  | 'duplicateEvents'
+  | 'valuesRescued'
+  | 'partitions'
+  | 'firstPartition'
+  | 'lastPartition'
+>;
+
+const PARTITION = /\/dt=(\d{4}-\d{2}-\d{2})\//;
+
+/** Adds one item's duplicate events, rescued values and bronze partition to the running totals. */
+function addExtras(
+  extras: { duplicateEvents: number; valuesRescued: number; partitions: Set<string> },
+  item: LedgerItem,
+): void {
+  extras.duplicateEvents += item.duplicate_events ?? 0;
+  const rescued = (item as { values_rescued?: Record<string, number> }).values_rescued;
+  for (const n of Object.values(rescued ?? {})) extras.valuesRescued += Number(n) || 0;
+  const dt = item.bronze_path ? PARTITION.exec(item.bronze_path)?.[1] : undefined;
+  if (dt) extras.partitions.add(dt);
 }
 
 /** The dry-run sweep over the datasets, with one running count of listed files for the progress bar. */
@@ -85,7 +125,7 @@ export async function status(deps: StatusDeps, options: { dataset?: string }): P
   );
 
   const datasets = plan.datasets.map((d): DatasetStatus => {
-    const { counts, lastSuccess } = counted.get(d.dataset)!;
+    const { counts, lastSuccess, ...extras } = counted.get(d.dataset)!;
     const backlogByClass = Object.fromEntries(BACKLOG_CLASSES.map((c) => [c, d.byClass[c]]));
     const oldest = plan.plan
       .flatMap((p) => (p.dataset === d.dataset && p.lastModified ? [p.lastModified] : []))
@@ -101,6 +141,7 @@ export async function status(deps: StatusDeps, options: { dataset?: string }): P
       exhausted: d.byClass[SweepClass.Exhausted],
       ...(oldest ? { oldestPendingAt: oldest, oldestPendingAgeSeconds: age } : {}),
       ...(d.highWaterMarkBefore ? { highWaterMark: d.highWaterMarkBefore } : {}),
+      ...extras,
     };
   });
   const data: StatusData = { at: now.toISOString(), datasets };
@@ -127,6 +168,12 @@ export function renderStatus(data: StatusData): string {
     { header: 'BACKLOG', value: backlogDetail },
     { header: 'OLDEST PENDING', value: (d) => formatAge(d.oldestPendingAgeSeconds) },
     { header: 'HIGH-WATER MARK', value: (d) => d.highWaterMark },
+    { header: 'DUPLICATES', value: (d) => d.duplicateEvents, right: true },
+    { header: 'RESCUED', value: (d) => d.valuesRescued, right: true },
+    {
+      header: 'PARTITIONS',
+      value: (d) => (d.partitions ? `${d.partitions} (${d.firstPartition}..${d.lastPartition})` : 0),
+    },
   ]);
   const exhausted = data.datasets.filter((d) => d.exhausted > 0);
   const notes = exhausted.map(

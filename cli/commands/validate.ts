@@ -19,8 +19,10 @@ export interface ValidateDeps {
 }
 
 export interface ValidateOptions {
-  /** The path to read. */
+  /** The path to read, unless `source` is given. */
   readonly file: string;
+  /** The bytes to read instead of `file` (an object in S3, streamed). */
+  readonly source?: AsyncIterable<Uint8Array>;
   /** How to name the file in the report; default `file`. */
   readonly name?: string;
   readonly dataset: string;
@@ -79,10 +81,12 @@ const DISCARD: ObjectWriter = {
 /** Validates a local file against its contract; exit 2 when it would be rejected or rows set aside. */
 export async function validate(deps: ValidateDeps, options: ValidateOptions): Promise<Report<ValidateData>> {
   const contract = contractNamed(deps.contracts, options.dataset);
-  try {
-    if (!statSync(options.file).isFile()) throw new Error('not a regular file');
-  } catch (e) {
-    throw new UsageError(`cannot read ${options.file}: ${(e as Error).message}`, { cause: e });
+  if (!options.source) {
+    try {
+      if (!statSync(options.file).isFile()) throw new Error('not a regular file');
+    } catch (e) {
+      throw new UsageError(`cannot read ${options.file}: ${(e as Error).message}`, { cause: e });
+    }
   }
   const maxProblems = options.maxProblems ?? DEFAULT_MAX_PROBLEMS;
   const gzip = isGzip(contract, basename(options.file));
@@ -111,10 +115,10 @@ export async function validate(deps: ValidateDeps, options: ValidateOptions): Pr
     // inspectAll: every bad row is listed whatever the policy, which rules only at the end.
     const result = await convertToBronze({
       contract,
-      source: createReadStream(options.file),
+      source: options.source ?? createReadStream(options.file),
       gzip,
       lineage: {
-        sourceFile: `file://${options.file}`,
+        sourceFile: options.source ? options.file : `file://${options.file}`,
         etag: 'local',
         runId: 'validate',
         ingestedAt: new Date(),

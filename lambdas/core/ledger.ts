@@ -168,7 +168,7 @@ export interface ListFilesOptions {
 export interface RunRecord {
   readonly ingestionKey: string;
   readonly runId: string;
-  readonly kind: 'sweep' | 'reprocess' | 'reset' | 'reconcile';
+  readonly kind: 'sweep' | 'reprocess' | 'reset' | 'reconcile' | 'rewind';
   readonly startedAt: string;
   readonly by: string;
   readonly reason?: string;

@@ -12,6 +12,7 @@ import type { AwsClients } from '../../../cli/aws.js';
 import type { FilesData } from '../../../cli/commands/files.js';
 import type { ReprocessData } from '../../../cli/commands/reprocess.js';
 import type { ResetData } from '../../../cli/commands/reset.js';
+import type { RewindData } from '../../../cli/commands/rewind.js';
 import type { RunsData } from '../../../cli/commands/runs.js';
 import type { ShowData } from '../../../cli/commands/show.js';
 import type { StatusData } from '../../../cli/commands/status.js';
@@ -92,6 +93,8 @@ describe('--json output of real runs, field by field', () => {
       );
       expect(d.backlog).toBe(0);
       expect(d.oldestPendingAt).toBeUndefined();
+      expect(d.duplicateEvents).toBe(items.reduce((n, i) => n + (i.duplicate_events ?? 0), 0));
+      expect(d.valuesRescued).toBe(0);
     }
     const orders = data.datasets.find((d) => d.dataset === 'orders')!;
     expect(orders.counts).toEqual({ processing: 0, completed: 5, rejected: 4, failed: 0 });
@@ -271,6 +274,63 @@ describe('bronze is replaced, never duplicated', () => {
       kind: 'sweep',
       reason: 'missed event',
       summary: { enqueued: 1, new: 1 },
+    });
+  });
+});
+
+describe('rewind', () => {
+  it('lists the files completed by one run and changes nothing without --yes', async () => {
+    const uri = landing('orders/2024-03-01.csv');
+    const before = await ledger.getFile({ ingestionKey: 'orders', filePath: uri });
+    const run = await bronze(stack, clients, ['rewind', 'orders', '--run', before!.run_id!, '--json']);
+    expect(run.code).toBe(0);
+    expect(run.json<RewindData>()).toMatchObject({
+      dataset: 'orders',
+      dryRun: true,
+      files: [{ filePath: uri }],
+    });
+    expect((await ledger.getFile({ ingestionKey: 'orders', filePath: uri }))!.run_id).toBe(before!.run_id);
+    const noReason = await bronze(stack, clients, ['rewind', '--dataset', 'orders', '--run', 'x', '--yes']);
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain('--reason');
+  });
+
+  it('re-ingests everything completed since a time, in place, with who and why in the audit trail', async () => {
+    const completed = (await ledgerFiles('orders')).filter((i) => i.status === 'completed');
+    const newest = completed
+      .map((i) => i.processed_at_iso!)
+      .sort()
+      .at(-1)!;
+    const chosen = completed.filter((i) => i.processed_at_iso! >= newest).map((i) => i.file_path);
+    const keysBefore = await bronzeKeys('orders');
+    const run = await bronze(stack, clients, [
+      'rewind',
+      '--dataset',
+      'orders',
+      '--since',
+      newest,
+      '--yes',
+      '--reason',
+      'bad converter',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const data = run.json<RewindData>();
+    expect(data.files.map((f) => f.filePath).sort()).toEqual(chosen.sort());
+    expect(data.reprocess?.enqueued.sort()).toEqual(chosen.sort());
+    await runner.waitForIdle({ timeoutMs: 30_000 });
+    for (const filePath of chosen) {
+      const item = await ledger.getFile({ ingestionKey: 'orders', filePath });
+      expect(item).toMatchObject({ status: 'completed', reprocess_reason: 'bad converter' });
+      expect(item!.processed_at_iso! > newest).toBe(true);
+    }
+    expect(await bronzeKeys('orders')).toEqual(keysBefore);
+    const orders = (await bronze(stack, clients, ['runs', 'orders', '--json'])).json<RunsData>();
+    expect(orders.runs[0]).toMatchObject({
+      kind: 'rewind',
+      by: 'integration-test',
+      reason: 'bad converter',
+      summary: { enqueued: chosen.length, since: newest },
     });
   });
 });

@@ -39,12 +39,49 @@ describe('status', () => {
         exhausted: 0,
         oldestPendingAt: '2024-03-10T10:00:00.000Z',
         oldestPendingAgeSeconds: 7_200,
+        duplicateEvents: 0,
+        valuesRescued: 0,
+        partitions: 0,
       },
     ]);
     expect(report.text).toContain('2 (new 1, retry 1)');
     expect(report.text).toContain('2h');
     expect(f.sent).toEqual([]);
     expect(f.ledger.runs).toEqual([]);
+  });
+
+  it('sums duplicate events and rescued values and counts the bronze dt= partitions', async () => {
+    const f = fakes();
+    f.land('things/2024-03-01.csv');
+    f.land('things/2024-03-02.csv');
+    await f.finish('things/2024-03-01.csv', 'completed');
+    await f.finish('things/2024-03-02.csv', 'completed');
+    const extras = [
+      {
+        duplicate_events: 2,
+        values_rescued: { name: 3 },
+        bronze_path: 's3://b/things/dt=2024-03-01/x.parquet',
+      },
+      {
+        duplicate_events: 1,
+        values_rescued: { name: 1, id: 1 },
+        bronze_path: 's3://b/things/dt=2024-03-05/y.parquet',
+      },
+    ];
+    for (const [i, [id, item]] of [...f.ledger.items.entries()].entries())
+      f.ledger.items.set(id, { ...item, ...extras[i] });
+    const report = await status(f.deps, {});
+    expect(report.data.datasets[0]).toMatchObject({
+      duplicateEvents: 3,
+      valuesRescued: 5,
+      partitions: 2,
+      firstPartition: '2024-03-01',
+      lastPartition: '2024-03-05',
+    });
+    expect(report.text).toMatch(/DUPLICATES\s+RESCUED\s+PARTITIONS/);
+    expect(report.text).toContain('2 (2024-03-01..2024-03-05)');
+    const listed = await files(f.deps, { dataset: 'things' });
+    expect(listed.text).toMatch(/DUPLICATES/);
   });
 
   it('refuses an unknown dataset as a usage error', async () => {
@@ -65,14 +102,14 @@ describe('files', () => {
     expect(report.text).not.toContain('a.csv');
   });
 
-  it('prints the command for the next page when the ledger returns a cursor', async () => {
+  it('prints the command for the next page, with the same filters and page size, when the ledger returns a cursor', async () => {
     const f = fakes();
     f.land('things/a.csv');
     await f.finish('things/a.csv', 'completed');
     f.ledger.listFiles = async () => ({ items: [...f.ledger.items.values()], cursor: 'abc' });
     const report = await files(f.deps, { dataset: 'things', status: FileStatus.Completed, limit: 1 });
     expect(report.data.cursor).toBe('abc');
-    expect(report.text).toContain('more: bronze files things --status completed --cursor abc');
+    expect(report.text).toContain('more: bronze files things --status completed --limit 1 --cursor abc');
   });
 });
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localUpArgs, projectRoot } from '../../../cli/commands/local.js';
+import { parseUpArgs } from '../../../local/up.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -12,13 +13,18 @@ describe('bronze local up', () => {
 
   it('hands its options to local/up.ts in the form localUp reads', () => {
     expect(localUpArgs({})).toEqual([]);
-    expect(localUpArgs({ datasetsDir: 'd', concurrency: 3, logLevel: 'WARN' })).toEqual([
+    expect(localUpArgs({ datasetsDir: 'd', concurrency: 3, logLevel: 'WARN', samples: true })).toEqual([
       '--datasets-dir',
       'd',
       '--concurrency',
       '3',
       '--log-level',
       'WARN',
+      '--samples',
     ]);
+    expect(parseUpArgs(localUpArgs({ datasetsDir: 'd', samples: true }))).toMatchObject({
+      datasetsDir: 'd',
+      samples: true,
+    });
   });
 });

@@ -45,6 +45,7 @@ const COMMANDS = [
   'show',
   'reprocess',
   'reset',
+  'rewind',
   'sweep',
   'reconcile',
   'validate',
@@ -122,6 +123,38 @@ describe('usage errors end with exit 1', () => {
     expect(code).toBe(ExitCode.Usage);
     expect(stdout).toBe('');
     expect(JSON.parse(stderr)).toMatchObject({ error: { name: 'UsageError', exitCode: 1 } });
+  });
+});
+
+describe('habits of AWS users', () => {
+  it('prints argument errors as JSON with --json, naming the problem, and nothing else', async () => {
+    const { code, stdout, stderr } = await run(['files', 'orders', '--limit', 'ten', '--json']);
+    expect(code).toBe(ExitCode.Usage);
+    expect(stdout).toBe('');
+    const parsed = JSON.parse(stderr) as { error: { name: string; message: string; exitCode: number } };
+    expect(parsed.error).toMatchObject({ name: 'UsageError', exitCode: 1 });
+    expect(parsed.error.message).toContain('expected a whole number greater than 0');
+    expect(JSON.parse((await run(['frobnicate', '--json'])).stderr).error.message).toContain('frobnicate');
+  });
+
+  it('accepts the dataset as the first argument or with --dataset, and refuses two different names', async () => {
+    const positional = await run(['files', 'nope', '--table', 't']);
+    const flag = await run(['files', '--dataset', 'nope', '--table', 't']);
+    expect(positional.stderr).toContain('no dataset contract named nope');
+    expect(flag.stderr).toContain('no dataset contract named nope');
+    const both = await run(['files', 'orders', '--dataset', 'customers', '--table', 't']);
+    expect(both.code).toBe(ExitCode.Usage);
+    expect(both.stderr).toContain('named twice');
+    const none = await run(['reconcile', '--table', 't']);
+    expect(none.code).toBe(ExitCode.Usage);
+    expect(none.stderr).toContain('name the dataset');
+  });
+
+  it('takes --profile on every command', async () => {
+    for (const command of COMMANDS) {
+      const { stdout } = await run([command, '--help']);
+      expect(stdout).toContain('--profile <name>');
+    }
   });
 });
 

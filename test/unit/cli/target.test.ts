@@ -5,7 +5,13 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../cli/errors.js';
+import {
+  ExitCode,
+  exitCodeFor,
+  MissingResourceError,
+  nameMissingResource,
+  UsageError,
+} from '../../../cli/errors.js';
 import { loadStackOutputs, requireSettings, resolveConnection, resolveTarget } from '../../../cli/target.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -132,7 +138,7 @@ describe('loadStackOutputs', () => {
     expect(read).toEqual(outputs);
   });
 
-  it('turns a missing stack into a usage error naming it', async () => {
+  it('turns a missing stack into a missing-resource error naming it, which exits 3', async () => {
     cfn.on(DescribeStacksCommand).rejects(
       new CloudFormationServiceException({
         name: 'ValidationError',
@@ -141,8 +147,35 @@ describe('loadStackOutputs', () => {
         message: 'Stack with id Nope does not exist',
       }),
     );
-    await expect(loadStackOutputs('Nope', new CloudFormationClient({ region: 'us-east-1' }))).rejects.toThrow(
-      /stack Nope not found/,
+    const error = await loadStackOutputs('Nope', new CloudFormationClient({ region: 'us-east-1' })).catch(
+      (e: unknown) => e,
     );
+    expect(error).toBeInstanceOf(MissingResourceError);
+    expect((error as Error).message).toMatch(/stack Nope not found/);
+    expect(exitCodeFor(error)).toBe(ExitCode.Infrastructure);
+  });
+
+  it('names the table or queue a command was pointed at when AWS says it does not exist', () => {
+    const notFound = Object.assign(new Error('Requested resource not found'), {
+      name: 'ResourceNotFoundException',
+      $metadata: {},
+    });
+    const named = nameMissingResource(notFound, { table: 'wrong-table' });
+    expect(named).toBeInstanceOf(MissingResourceError);
+    expect((named as Error).message).toBe(
+      'ledger table wrong-table not found (ResourceNotFoundException: Requested resource not found)',
+    );
+    const noQueue = Object.assign(new Error('The specified queue does not exist.'), {
+      name: 'QueueDoesNotExist',
+    });
+    expect((nameMissingResource(noQueue, { queueUrl: 'http://q/x' }) as Error).message).toMatch(
+      /^queue http:\/\/q\/x not found/,
+    );
+    const other = new Error('boom');
+    expect(nameMissingResource(other, { table: 't' })).toBe(other);
+  });
+
+  it('passes --profile to the clients', () => {
+    expect(resolveConnection({ profile: 'prod' }, {})).toEqual({ profile: 'prod' });
   });
 });
