@@ -7,13 +7,16 @@ import type { Construct } from 'constructs';
 import { loadContracts } from '../lambdas/core/contract.js';
 import { ContractError } from '../lambdas/core/errors.js';
 import { AccessLogs } from './constructs/access-logs.js';
+import { AthenaWorkgroup } from './constructs/athena-workgroup.js';
 import { BronzeCatalog } from './constructs/bronze-catalog.js';
 import { BronzeStorage } from './constructs/bronze-storage.js';
 import { IngestAlarms } from './constructs/ingest-alarms.js';
 import { IngestFunction } from './constructs/ingest-function.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { LandingStorage } from './constructs/landing-storage.js';
+import { LatestViews } from './constructs/latest-views.js';
 import { LedgerTable } from './constructs/ledger-table.js';
+import { LoadHistoryTable } from './constructs/load-history-table.js';
 import { SourceEvents } from './constructs/source-events.js';
 import { SweepFunction } from './constructs/sweep-function.js';
 
@@ -134,6 +137,12 @@ export class BronzeIngestStack extends Stack {
   public readonly ingest: IngestFunction;
   public readonly sweep: SweepFunction;
   public readonly catalog: BronzeCatalog;
+  /** `<ingestion_key>_latest` views of the datasets with a primary key. */
+  public readonly latestViews: LatestViews;
+  /** The `load_history` table and the ingest function's grant to write it. */
+  public readonly loadHistory: LoadHistoryTable;
+  /** The Athena workgroup with encrypted results. */
+  public readonly athena: AthenaWorkgroup;
   public readonly alarms: IngestAlarms;
 
   constructor(scope: Construct, id: string, props: BronzeIngestStackProps = {}) {
@@ -207,6 +216,21 @@ export class BronzeIngestStack extends Stack {
       bronzeBucket: this.storage.bronzeBucket,
       databaseName: props.glueDatabaseName ?? snakeCase(this.stackName),
     });
+    this.latestViews = new LatestViews(this, 'LatestViews', {
+      contracts,
+      database: this.catalog.database,
+      databaseName: this.catalog.databaseName,
+    });
+    this.loadHistory = new LoadHistoryTable(this, 'LoadHistory', {
+      bronzeBucket: this.storage.bronzeBucket,
+      database: this.catalog.database,
+      writer: this.ingest.bronzeFunction.function,
+    });
+    this.athena = new AthenaWorkgroup(this, 'Athena', {
+      name: this.catalog.databaseName.replaceAll('_', '-'),
+      accessLogsBucket: this.accessLogs.bucket,
+      removalPolicy,
+    });
     this.alarms = new IngestAlarms(this, 'Alarms', {
       queue: this.ingestQueue.queue,
       deadLetterQueue: this.ingestQueue.deadLetterQueue,
@@ -229,6 +253,7 @@ export class BronzeIngestStack extends Stack {
       IngestFunctionName: [this.ingest.bronzeFunction.function.functionName, 'Ingest function'],
       SweepFunctionName: [this.sweep.bronzeFunction.function.functionName, 'Sweep function'],
       GlueDatabaseName: [this.catalog.database.ref, 'Glue database of the bronze tables'],
+      AthenaWorkGroupName: [this.athena.workgroup.ref, 'Athena workgroup for querying bronze'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });

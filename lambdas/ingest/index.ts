@@ -7,6 +7,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
 import type { EngineDeps, EngineLogger } from '../core/engine.js';
+import { LoadHistorySink } from '../core/load-history.js';
 import { systemClock } from '../core/ports.js';
 import { createIngestHandler } from './handler.js';
 import { OutcomeMetrics } from './metrics.js';
@@ -30,8 +31,9 @@ function engineDeps(): EngineDeps {
     warn: (message, extra) => logger.warn(message, (extra ?? {}) as LogAttributes),
     error: (message, extra) => logger.error(message, (extra ?? {}) as LogAttributes),
   };
+  const store = new S3ObjectStore({ clientConfig: { forcePathStyle: local } });
   const deps: EngineDeps = {
-    store: new S3ObjectStore({ clientConfig: { forcePathStyle: local } }),
+    store,
     ledger: new DynamoDbLedger({ tableName: config.ledgerTable }),
     clock: systemClock,
     contracts: loadContracts(config.datasetsDir),
@@ -42,6 +44,7 @@ function engineDeps(): EngineDeps {
     },
     logger: engineLogger,
     onOutcome: (outcome) => outcomeMetrics.record(outcome),
+    outcomeSinks: [new LoadHistorySink({ store, clock: systemClock, bronzeBucket: config.bronzeBucket })],
   };
   logger.info('ingest engine ready', { datasets: deps.contracts.map((c) => c.ingestion_key) });
   engine = deps;
