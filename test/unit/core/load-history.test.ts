@@ -50,6 +50,7 @@ describe('LoadHistorySink', () => {
         file: 's3://landing/things/a.csv',
         etag: 'e1',
         version_id: 'v1',
+        file_size: null,
         status: 'completed',
         rows_ingested: 3,
         rows_rejected: 1,
