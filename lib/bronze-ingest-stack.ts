@@ -2,13 +2,16 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { BronzeIngest, type BronzeIngestProps, snakeCase } from './bronze-ingest.js';
 import type { AccessLogs } from './constructs/access-logs.js';
+import type { AthenaWorkgroup } from './constructs/athena-workgroup.js';
 import type { BronzeCatalog } from './constructs/bronze-catalog.js';
 import type { BronzeStorage } from './constructs/bronze-storage.js';
 import type { IngestAlarms } from './constructs/ingest-alarms.js';
 import type { IngestFunction } from './constructs/ingest-function.js';
 import type { IngestQueue } from './constructs/ingest-queue.js';
 import type { LandingStorage } from './constructs/landing-storage.js';
+import type { LatestViews } from './constructs/latest-views.js';
 import type { LedgerTable } from './constructs/ledger-table.js';
+import type { LoadHistoryTable } from './constructs/load-history-table.js';
 import type { SourceEvents } from './constructs/source-events.js';
 import type { SweepFunction } from './constructs/sweep-function.js';
 
@@ -29,7 +32,7 @@ export interface BronzeIngestStackProps extends StackProps, BronzeIngestProps {
 export class BronzeIngestStack extends Stack {
   /** The pipeline this stack deploys. */
   public readonly bronze: BronzeIngest;
-  public readonly accessLogs?: AccessLogs;
+  public readonly accessLogs: AccessLogs;
   public readonly landing: LandingStorage;
   public readonly storage: BronzeStorage;
   public readonly ledger: LedgerTable;
@@ -38,6 +41,9 @@ export class BronzeIngestStack extends Stack {
   public readonly ingest: IngestFunction;
   public readonly sweep: SweepFunction;
   public readonly catalog: BronzeCatalog;
+  public readonly latestViews: LatestViews;
+  public readonly loadHistory: LoadHistoryTable;
+  public readonly athena: AthenaWorkgroup;
   public readonly alarms: IngestAlarms;
 
   constructor(scope: Construct, id: string, props: BronzeIngestStackProps = {}) {
@@ -58,6 +64,9 @@ export class BronzeIngestStack extends Stack {
     this.sweep = bronze.sweep;
     this.catalog = bronze.catalog;
     this.alarms = bronze.alarms;
+    this.latestViews = bronze.latestViews;
+    this.loadHistory = bronze.loadHistory;
+    this.athena = bronze.athena;
 
     // Output ids are the logical ids the CLI and the local harness look up.
     const outputs: Record<string, [string, string]> = {
@@ -73,6 +82,7 @@ export class BronzeIngestStack extends Stack {
       IngestFunctionName: [this.ingest.bronzeFunction.function.functionName, 'Ingest function'],
       SweepFunctionName: [this.sweep.bronzeFunction.function.functionName, 'Sweep function'],
       GlueDatabaseName: [this.catalog.database.ref, 'Glue database of the bronze tables'],
+      AthenaWorkGroupName: [bronze.athena.workgroup.ref, 'Athena workgroup for querying bronze'],
       ContractDigests: [bronze.contractDigests, 'Digests of the deployed dataset contracts, by dataset'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {

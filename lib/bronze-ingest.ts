@@ -22,6 +22,7 @@ import { contractDigests, encodeContractDigests } from '../lambdas/core/contract
 import { ContractError } from '../lambdas/core/errors.js';
 import type { FinalStatus } from '../lambdas/core/outcome-events.js';
 import { AccessLogs } from './constructs/access-logs.js';
+import { AthenaWorkgroup } from './constructs/athena-workgroup.js';
 import { BronzeCatalog } from './constructs/bronze-catalog.js';
 import type { BundledFile } from './constructs/bronze-function.js';
 import { BronzeStorage } from './constructs/bronze-storage.js';
@@ -29,7 +30,9 @@ import { IngestAlarms } from './constructs/ingest-alarms.js';
 import { IngestFunction } from './constructs/ingest-function.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { LandingStorage } from './constructs/landing-storage.js';
+import { LatestViews } from './constructs/latest-views.js';
 import { LedgerTable } from './constructs/ledger-table.js';
+import { LoadHistoryTable } from './constructs/load-history-table.js';
 import { OutcomeEvents } from './constructs/outcome-events.js';
 import { SourceEvents } from './constructs/source-events.js';
 import { SweepFunction } from './constructs/sweep-function.js';
@@ -225,8 +228,8 @@ function resolveDatasets(datasets: string | readonly ContractDocument[]): Datase
 export class BronzeIngest extends Construct {
   /** The validated dataset contracts. */
   public readonly contracts: readonly Contract[];
-  /** Server access log bucket, when any data bucket is created here. */
-  public readonly accessLogs?: AccessLogs;
+  /** Server access log bucket of the buckets created here (the Athena results bucket at least). */
+  public readonly accessLogs: AccessLogs;
   /** Landing bucket and every dataset source. */
   public readonly landing: LandingStorage;
   /** Bronze and quarantine buckets. */
@@ -245,6 +248,12 @@ export class BronzeIngest extends Construct {
   public readonly catalog: BronzeCatalog;
   /** The alarms and their optional topic. */
   public readonly alarms: IngestAlarms;
+  /** `<ingestion_key>_latest` views of the datasets with a primary key. */
+  public readonly latestViews: LatestViews;
+  /** The `load_history` table and the ingest function's grant to write it. */
+  public readonly loadHistory: LoadHistoryTable;
+  /** The Athena workgroup with encrypted results. */
+  public readonly athena: AthenaWorkgroup;
   /** `dataset=digest,...` of the deployed contracts, so the CLI can tell when its own differ. */
   public readonly contractDigests: string;
   /** The bus of the outcome events and their pattern. */
@@ -266,8 +275,8 @@ export class BronzeIngest extends Construct {
     const defaultVisibilityTimeout = Duration.seconds(ingestTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR);
     const encryptionKey = props.encryptionKey;
 
-    const createsBucket = !props.landingBucket || !props.bronzeBucket || !props.quarantineBucket;
-    this.accessLogs = createsBucket ? new AccessLogs(this, 'AccessLogs', { removalPolicy }) : undefined;
+    // The Athena results bucket is always created here, so there is always a bucket to log.
+    this.accessLogs = new AccessLogs(this, 'AccessLogs', { removalPolicy });
     const bucketDefaults = {
       removalPolicy,
       accessLogsBucket: this.accessLogs?.bucket,
@@ -340,6 +349,21 @@ export class BronzeIngest extends Construct {
       contracts,
       bronzeBucket: this.storage.bronzeBucket,
       databaseName: props.glueDatabaseName ?? this.defaultDatabaseName(),
+    });
+    this.latestViews = new LatestViews(this, 'LatestViews', {
+      contracts,
+      database: this.catalog.database,
+      databaseName: this.catalog.databaseName,
+    });
+    this.loadHistory = new LoadHistoryTable(this, 'LoadHistory', {
+      bronzeBucket: this.storage.bronzeBucket,
+      database: this.catalog.database,
+      writer: this.ingest.bronzeFunction.function,
+    });
+    this.athena = new AthenaWorkgroup(this, 'Athena', {
+      name: this.catalog.databaseName.replaceAll('_', '-'),
+      accessLogsBucket: this.accessLogs.bucket,
+      removalPolicy,
     });
     this.alarms = new IngestAlarms(this, 'Alarms', {
       queue: this.ingestQueue.queue,

@@ -8,6 +8,7 @@ import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { renderTable } from '../cli/output.js';
 import { loadContracts } from '../lambdas/core/contract.js';
 import { bronzeKeysOfSource, readBronzeRows } from './bronze-read.js';
+import { openBronzeSql } from './bronze-sql.js';
 import { type LocalStack, startLocalStack } from './harness.js';
 import { formatLedgerReport, ledgerItems } from './ledger-report.js';
 import { QueueNotIdleError } from './queue-idle.js';
@@ -112,6 +113,42 @@ function printBronzeRows(key: string, rows: readonly Record<string, unknown>[]):
   for (const name of shared) console.log(`   ${name.padEnd(13)} ${text(first[name])}`);
 }
 
+/** Rows as a table of their own columns, every value as text. */
+function printRows(rows: readonly Record<string, unknown>[]): void {
+  const names = Object.keys(rows[0] ?? {});
+  console.log(
+    renderTable(
+      rows,
+      names.map((name) => ({
+        header: name,
+        value: (r: Record<string, unknown>) => text(r[name]),
+        maxWidth: 48,
+      })),
+    ),
+  );
+}
+
+/** The Athena side, as DuckDB runs it over a copy of bronze: the latest view and load history. */
+async function printAthenaSide(stack: LocalStack, s3: S3Client): Promise<void> {
+  const sql = await openBronzeSql(s3, stack.outputs.BronzeBucketName, loadContracts(stack.env.DATASETS_DIR!));
+  try {
+    console.log(heading('orders_latest: one row per order_id (the Athena view, run by DuckDB)'));
+    printRows(
+      await sql.query(
+        'SELECT order_id, customer_id, amount, status, dt FROM orders_latest ORDER BY order_id LIMIT 5',
+      ),
+    );
+    console.log(heading('load_history: one record per final file outcome'));
+    printRows(
+      await sql.query(
+        "SELECT dataset, regexp_replace(file, '^s3://[^/]+/', '') AS file, status, rows_ingested AS ingested, rows_rejected AS rejected, error_code, dt FROM load_history ORDER BY finished_at LIMIT 8",
+      ),
+    );
+  } finally {
+    await sql.close();
+  }
+}
+
 async function run(stack: LocalStack): Promise<void> {
   printStack(stack);
   const runner = await startStackRunner(stack, { concurrency: 2 });
@@ -145,6 +182,7 @@ async function run(stack: LocalStack): Promise<void> {
       key: DUPLICATE_KEY,
     });
     printBronzeRows(shownKey, await readBronzeRows(s3, stack.outputs.BronzeBucketName, shownKey));
+    await printAthenaSide(stack, s3);
   } finally {
     s3.destroy();
     await runner.stop();

@@ -269,6 +269,22 @@ export const ContractSchema = z
     error_policy: ErrorPolicySchema.default({ mode: 'abort' }),
     schema_evolution: SchemaEvolutionSchema.default(SchemaEvolutionSchema.parse({})),
     primary_key: z.array(z.string()).optional(),
+    latest_by: z
+      .string()
+      .optional()
+      .describe(
+        'with primary_key: the column whose greatest value marks the current row of a key in the <ingestion_key>_latest view (for example updated_at); ties go to the later ingest, then the later line',
+      ),
+    deleted_when: z
+      .object({
+        column: z.string().min(1),
+        value: z.union([z.string(), z.number(), z.boolean()]),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'with primary_key: a key whose current row has this value in this column is left out of the latest view',
+      ),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     partition_date: PartitionDateSchema.optional(),
     sweep: z
@@ -325,6 +341,20 @@ export const ContractSchema = z
         path: ['schema_evolution', 'unexpected_columns'],
         message: '"reject" contradicts header.extra_columns "allow"',
       });
+    }
+    for (const [field, column] of [
+      ['latest_by', c.latest_by],
+      ['deleted_when', c.deleted_when?.column],
+    ] as const) {
+      if (column === undefined) continue;
+      if (!c.primary_key?.length)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'needs primary_key' });
+      if (!names.has(column.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: field === 'latest_by' ? [field] : [field, 'column'],
+          message: `"${column}" is not a declared column`,
+        });
     }
     if (c.partition_date) {
       let problem: string | undefined;

@@ -109,6 +109,8 @@ export interface FileOutcome {
   readonly etag?: string;
   readonly rowsIngested?: number;
   readonly rowsRejected?: number;
+  /** Rows kept with values set aside in `_rescued_data`, when the contract rescues. */
+  readonly rowsRescued?: number;
   readonly bytes?: number;
   readonly bronzeKey?: string;
   readonly error?: FileErrorInfo;

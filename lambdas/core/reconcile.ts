@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { parquetMetadata } from 'hyparquet';
 import { bronzePrefixFor, bronzeSlotFor, bronzeSlotOf, quarantineKeysFor } from './layout.js';
 import { FileStatus, filePathOf, type Ledger, type LedgerItem, parseS3Uri, sourcePathOf } from './ledger.js';
+import { LOAD_HISTORY_PREFIX, type LoadHistoryRecord, parseLoadHistory } from './load-history.js';
 import { sourceFileFromMetadata } from './object-metadata.js';
 import type { Clock, ObjectHead, ObjectStore } from './ports.js';
 import type { SchemaDrift } from './schema-evolution.js';
@@ -101,6 +102,8 @@ export interface ReconcileInput {
   readonly bronzeObjects: ReadonlySet<string>;
   /** `s3://` paths of the quarantine objects that exist (set-aside rows files among them). */
   readonly quarantineObjects: ReadonlySet<string>;
+  /** The dataset's load history records (the second source: files that left no object). */
+  readonly history?: readonly LoadHistoryRecord[];
   readonly quarantineBucket: string;
   readonly now: Date;
 }
@@ -399,7 +402,54 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       });
     }
   }
+  restore.push(...restoreFromHistory(input, byFile));
   return { restore, duplicates, alreadyInLedger, superseded, orphans, unreadableReports };
+}
+
+/**
+ * Files that completed with no data rows leave no bronze object; their newest load history
+ * record, when it says so and nothing else is known of the file, rebuilds the item.
+ */
+function restoreFromHistory(
+  input: ReconcileInput,
+  evidenced: ReadonlyMap<string, unknown>,
+): RestoredLedgerItem[] {
+  const newest = new Map<string, LoadHistoryRecord>();
+  for (const r of input.history ?? []) {
+    if (r.dataset !== input.dataset || typeof r.file !== 'string' || typeof r.finished_at !== 'string')
+      continue;
+    const seen = newest.get(r.file);
+    if (!seen || String(seen.finished_at) < r.finished_at) newest.set(r.file, r);
+  }
+  const items: RestoredLedgerItem[] = [];
+  for (const [file, r] of [...newest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (evidenced.has(file) || input.existing.has(file)) continue;
+    if (r.status !== FileStatus.Completed || r.bronze_path !== null || typeof r.etag !== 'string') continue;
+    const at = String(r.finished_at);
+    items.push(
+      compactEvidence({
+        ingestion_key: input.dataset,
+        file_path: file,
+        status: FileStatus.Completed,
+        status_at: `${FileStatus.Completed}#${at}`,
+        file_etag: r.etag,
+        file_size: Number(r.file_size ?? 0),
+        version_id: typeof r.version_id === 'string' ? r.version_id : undefined,
+        attempts: 1,
+        run_id: String(r.run_id),
+        rows_ingested: Number(r.rows_ingested ?? 0),
+        rows_rejected: Number(r.rows_rejected ?? 0),
+        partition_date: typeof r.partition_date === 'string' ? r.partition_date : undefined,
+        first_seen_at: typeof r.started_at === 'string' ? r.started_at : at,
+        processed_at: epochSeconds(at),
+        processed_at_iso: at,
+        updated_at: at,
+        restored_at: input.now.toISOString(),
+        restored_from: `load_history:${r.run_id}`,
+      }),
+    );
+  }
+  return items;
 }
 
 /** The slot of the bronze keys the engine writes for a source file (`s3://bucket/key`). */
@@ -452,6 +502,8 @@ export interface ReconcileReport {
   readonly bronzeObjects: number;
   readonly footersRead: number;
   readonly reportsRead: number;
+  /** Load history objects read. */
+  readonly historyObjectsRead: number;
   /** Items written (or, in a dry run, that would be). */
   readonly restored: { readonly filePath: string; readonly status: FileStatus; readonly from: string }[];
   /** Items another writer created between the plan and the write (restore never overwrites). */
@@ -605,10 +657,19 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     return rejectionEvidence(pathOf(head), dataset, text);
   });
 
+  const historyHeads = await listAll(deps.store, deps.buckets.bronze, LOAD_HISTORY_PREFIX);
+  const history = (
+    await mapLimited(historyHeads, READ_CONCURRENCY, async (head) =>
+      parseLoadHistory((await readAll(deps.store, head.bucket, head.key)).toString('utf8')),
+    )
+  )
+    .flat()
+    .filter((r) => r.dataset === dataset && r.status === FileStatus.Completed && r.bronze_path === null);
   const files = [
     ...new Set([
       ...bronze.flatMap((e) => (e.sourceFile && !e.problem ? [e.sourceFile] : [])),
       ...rejections.flatMap((r) => (r.sourceFile && !r.problem ? [r.sourceFile] : [])),
+      ...history.flatMap((r) => (typeof r.file === 'string' ? [r.file] : [])),
     ]),
   ];
   const existing = files.length
@@ -622,6 +683,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     completed,
     bronzeObjects,
     quarantineObjects,
+    history,
     quarantineBucket: deps.buckets.quarantine,
     now,
   });
@@ -648,6 +710,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     bronzeObjects: bronzeHeads.length,
     footersRead: unreferenced.length,
     reportsRead: reports.length,
+    historyObjectsRead: historyHeads.length,
     restored,
     raced,
     duplicatesRemoved: plan.duplicates,

@@ -14,6 +14,7 @@ import { SqsMessageVisibility } from '../adapters/sqs-ingest-queue.js';
 import { ENV, readRuntimeConfig } from '../core/config.js';
 import { loadContracts } from '../core/contract.js';
 import type { EngineDeps, EngineLogger } from '../core/engine.js';
+import { LoadHistorySink } from '../core/load-history.js';
 import { OutcomeEventSink } from '../core/outcome-events.js';
 import { systemClock } from '../core/ports.js';
 import { createIngestHandler } from './handler.js';
@@ -41,8 +42,11 @@ function engineDeps(): EngineDeps {
     warn: (message, extra) => logger.warn(message, (extra ?? {}) as LogAttributes),
     error: (message, extra) => logger.error(message, (extra ?? {}) as LogAttributes),
   };
+  const store = new S3ObjectStore({
+    client: tracer.captureAWSv3Client(new S3Client({ forcePathStyle: local })),
+  });
   const deps: EngineDeps = {
-    store: new S3ObjectStore({ client: tracer.captureAWSv3Client(new S3Client({ forcePathStyle: local })) }),
+    store,
     ledger: new DynamoDbLedger({
       tableName: config.ledgerTable,
       client: tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 5 })),
@@ -57,6 +61,7 @@ function engineDeps(): EngineDeps {
     logger: engineLogger,
     onOutcome: (outcome) => outcomeMetrics.record(outcome),
     outcomeSinks: [
+      new LoadHistorySink({ store, clock: systemClock, bronzeBucket: config.bronzeBucket }),
       new OutcomeEventSink(
         new EventBridgePublisher({
           eventBusName: process.env[ENV.outcomeEventBus],

@@ -50,12 +50,15 @@ export function glueColumnsFor(contract: Contract): glue.CfnTable.ColumnProperty
 export class BronzeCatalog extends Construct {
   /** The Glue database. */
   public readonly database: glue.CfnDatabase;
+  /** Its name, a literal (view definitions embed it). */
+  public readonly databaseName: string;
   /** One table per dataset, keyed by ingestion_key. */
   public readonly tables: ReadonlyMap<string, glue.CfnTable>;
 
   constructor(scope: Construct, id: string, props: BronzeCatalogProps) {
     super(scope, id);
     const catalogId = Stack.of(this).account;
+    this.databaseName = props.databaseName;
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId,
       databaseInput: { name: props.databaseName, description: 'Bronze layer of the ingested datasets' },

@@ -42,7 +42,7 @@ describe('Glue catalog', () => {
             'projection.dt.range': '2000-01-01,NOW',
             'projection.dt.interval': '1',
             'projection.dt.interval.unit': 'DAYS',
-            'storage.location.template': location('dt=${dt}/'),
+            'storage.location.template': location(`dt=$\{dt}/`),
           }),
           StorageDescriptor: Match.objectLike({
             Location: {

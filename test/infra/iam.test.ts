@@ -113,15 +113,28 @@ describe('IAM', () => {
     const targets = writes.flatMap((e) => asList(e.statement.Resource)).map((r) => JSON.stringify(r));
     const bronze = logicalId(s.stack.storage.bronzeBucket);
     const quarantine = logicalId(s.stack.storage.quarantineBucket);
-    const expected = [bronze, quarantine].flatMap((bucket) =>
-      ['customers/*', 'orders/*'].map((prefix) =>
-        JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}`]] }),
+    const objects = (bucket: string, prefix: string) =>
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}`]] });
+    const expected = [
+      ...[bronze, quarantine].flatMap((bucket) =>
+        ['customers/*', 'orders/*'].map((prefix) => objects(bucket, prefix)),
       ),
-    );
+      objects(bronze, '_load_history/*'),
+    ];
     expect(targets.sort()).toEqual(expected.sort());
   });
 
-  it('the sweep role may list sources, use the ledger and send to the queue, not read or write objects', () => {
+  it('the ingest role may only PutObject under the load history prefix', () => {
+    const role = logicalId(s.stack.ingest.bronzeFunction.role);
+    const history = statements.filter(
+      (e) =>
+        e.roles.includes(role) &&
+        asList(e.statement.Resource).some((r) => JSON.stringify(r).includes('/_load_history/')),
+    );
+    expect(history.map((e) => e.statement.Action)).toEqual(['s3:PutObject']);
+  });
+
+  it('the sweep role may list and read sources, use the ledger and send to the queue, not write', () => {
     const actions = actionsOf(logicalId(s.stack.sweep.bronzeFunction.role));
     expect(actions).toEqual(
       expect.arrayContaining(['s3:ListBucket', 'dynamodb:BatchGetItem', 'sqs:SendMessage']),

@@ -14,7 +14,8 @@ beforeAll(() => {
 describe('buckets', () => {
   it('every bucket blocks public access and encrypts with S3-managed keys', () => {
     const buckets = resourcesOfType(s.template, 'AWS::S3::Bucket');
-    expect(Object.keys(buckets)).toHaveLength(4);
+    // Landing, bronze, quarantine, access logs and Athena query results.
+    expect(Object.keys(buckets)).toHaveLength(5);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.Properties).toMatchObject({
         PublicAccessBlockConfiguration: {

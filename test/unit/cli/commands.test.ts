@@ -8,7 +8,7 @@ import { show } from '../../../cli/commands/show.js';
 import { status } from '../../../cli/commands/status.js';
 import { sweepCommand } from '../../../cli/commands/sweep.js';
 import { ExitCode, UsageError } from '../../../cli/errors.js';
-import { FileStatus } from '../../../lambdas/core/ledger.js';
+import { FileStatus, type LedgerItem } from '../../../lambdas/core/ledger.js';
 import { fakes, NOW } from './fakes.js';
 
 describe('status', () => {
@@ -56,7 +56,7 @@ describe('status', () => {
     f.land('things/2024-03-02.csv');
     await f.finish('things/2024-03-01.csv', 'completed');
     await f.finish('things/2024-03-02.csv', 'completed');
-    const extras = [
+    const extras: Partial<LedgerItem>[] = [
       {
         duplicate_events: 2,
         values_rescued: { name: 3 },
