@@ -27,7 +27,9 @@ import { BronzeCatalog } from './constructs/bronze-catalog.js';
 import type { BundledFile } from './constructs/bronze-function.js';
 import { BronzeStorage } from './constructs/bronze-storage.js';
 import { IngestAlarms } from './constructs/ingest-alarms.js';
+import { IngestDashboard } from './constructs/ingest-dashboard.js';
 import { IngestFunction } from './constructs/ingest-function.js';
+import { datasetMetric, SWEEP_SERVICE } from './constructs/ingest-metrics.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { LandingStorage } from './constructs/landing-storage.js';
 import { LatestViews } from './constructs/latest-views.js';
@@ -162,6 +164,16 @@ export interface BronzeIngestProps {
    */
   readonly oldestMessageAgeThreshold?: Duration;
   /**
+   * Rejected files of one dataset per hour above which an alarm fires.
+   * @default - no alarm on rejected files
+   */
+  readonly rejectedFilesPerHourAlarm?: number;
+  /**
+   * Files of one dataset landed over an hour ago and not done, two hours in a row, that raise the backlog alarm.
+   * @default 0
+   */
+  readonly backlogAlarmThreshold?: number;
+  /**
    * Most files one sweep run enqueues.
    * @default - the sweep's own default
    */
@@ -256,6 +268,8 @@ export class BronzeIngest extends Construct {
   public readonly athena: AthenaWorkgroup;
   /** `dataset=digest,...` of the deployed contracts, so the CLI can tell when its own differ. */
   public readonly contractDigests: string;
+  /** The CloudWatch dashboard of the pipeline. */
+  public readonly dashboard: IngestDashboard;
   /** The bus of the outcome events and their pattern. */
   public readonly outcomeEvents: OutcomeEvents;
 
@@ -369,6 +383,10 @@ export class BronzeIngest extends Construct {
       queue: this.ingestQueue.queue,
       deadLetterQueue: this.ingestQueue.deadLetterQueue,
       ingestFunction: this.ingest.bronzeFunction.function,
+      sweepFunction: this.sweep.bronzeFunction.function,
+      datasets: contracts.map((c) => c.ingestion_key),
+      rejectedFilesPerHour: props.rejectedFilesPerHourAlarm,
+      backlogThreshold: props.backlogAlarmThreshold,
       alarmEmail: props.alarmEmail,
       alarmTopic: props.alarmTopic,
       encryptionKey,
@@ -379,6 +397,11 @@ export class BronzeIngest extends Construct {
     this.contractDigests = encodeContractDigests(contractDigests(contracts));
     for (const fn of [this.ingest.bronzeFunction.function, this.sweep.bronzeFunction.function])
       fn.addEnvironment(ENV.contractDigests, this.contractDigests);
+    this.dashboard = new IngestDashboard(this, 'Dashboard', {
+      datasets: contracts.map((c) => c.ingestion_key),
+      queue: this.ingestQueue.queue,
+      deadLetterQueue: this.ingestQueue.deadLetterQueue,
+    });
   }
 
   /** Lets a principal read bronze Parquet (for example an Athena or Glue job role). */
@@ -400,6 +423,38 @@ export class BronzeIngest extends Construct {
     datasets: readonly string[] = this.contracts.map((c) => c.ingestion_key),
   ): events.EventPattern {
     return OutcomeEvents.pattern(statuses, datasets);
+  }
+
+  /** Files of a dataset ingested to bronze (completed), summed per period. */
+  public metricFilesCompleted(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return datasetMetric('FilesIngested', dataset).with(props ?? {});
+  }
+
+  /** Files of a dataset rejected and quarantined, summed per period. */
+  public metricFilesRejected(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return datasetMetric('FilesRejected', dataset).with(props ?? {});
+  }
+
+  /** Files of a dataset that failed on every attempt, summed per period. */
+  public metricFilesExhausted(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return datasetMetric('FilesExhausted', dataset).with(props ?? {});
+  }
+
+  /** Rows of a dataset written to bronze, summed per period. */
+  public metricRowsIngested(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return datasetMetric('RowsIngested', dataset).with(props ?? {});
+  }
+
+  /** Time from a file's landing to its completion, in ms (p99 by default). */
+  public metricLandingToCompleted(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return datasetMetric('LandingToCompleted', dataset, { statistic: 'p99' }).with(props ?? {});
+  }
+
+  /** Files of a dataset landed over an hour ago and not done, as the last sweep counted them. */
+  public metricSweepBacklog(dataset: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return datasetMetric('SweepBacklog', dataset, { service: SWEEP_SERVICE, statistic: 'Maximum' }).with(
+      props ?? {},
+    );
   }
 
   /** Age of the oldest file waiting in the ingest queue. */

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
 import { LAMBDA_BUNDLE } from '../bundle-options.js';
 import { nodeOptionsFor } from '../heap.js';
+import { acknowledgeWildcardResources } from '../nag.js';
 
 /** Where the bundled contracts live inside the function: the bundle root is /var/task. */
 export const BUNDLED_DATASETS_DIR = '/var/task/datasets';
@@ -120,10 +121,14 @@ export class BronzeFunction extends Construct {
       timeout: props.timeout ?? Duration.minutes(5),
       role: this.role,
       logGroup: this.logGroup,
+      // Powertools Tracer sends one subsegment per file and the SDK calls under it.
+      tracing: lambda.Tracing.ACTIVE,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'BronzeIngest',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Responses can be whole bronze parts and ledger items: annotations say what matters.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         NODE_OPTIONS: nodeOptionsFor(memorySize),
         [ENV.datasetsDir]: BUNDLED_DATASETS_DIR,
       },
@@ -158,11 +163,11 @@ export class BronzeFunction extends Construct {
       'engines), not on the Lambda runtime; a newer runtime is a deliberate change of the esbuild target.';
     acknowledge.acknowledge({ id: 'AwsSolutions-L1', reason: runtimeReason });
     acknowledge.acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: runtimeReason });
-    acknowledge.acknowledge({
-      id: 'Serverless-LambdaTracing',
-      reason:
-        'Each file is traced by its run id in Powertools logs and metrics; X-Ray would add a Resource "*" ' +
-        'grant and cost for spans that show little more than the S3 and DynamoDB calls.',
-    });
+    // X-Ray accepts trace segments on no narrower resource than "*".
+    acknowledgeWildcardResources(
+      this.role,
+      ['*'],
+      'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support only the "*" resource.',
+    );
   }
 }

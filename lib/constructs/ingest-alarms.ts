@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { datasetMetric, SWEEP_SERVICE } from './ingest-metrics.js';
 
 export interface IngestAlarmsProps {
   /** The ingest queue whose oldest message must not grow old. */
@@ -21,6 +22,21 @@ export interface IngestAlarmsProps {
    * @default - no topic and no notifications; the alarms are visible in CloudWatch only
    */
   readonly alarmEmail?: string;
+  /** The sweep function whose errors and timeouts are watched. */
+  readonly sweepFunction?: lambda.IFunction;
+  /** The datasets whose exhausted, rejected and late files are watched, one alarm each. */
+  readonly datasets?: readonly string[];
+  /**
+   * Rejected files of one dataset per hour above which an alarm fires.
+   * @default - no alarm on rejected files (a rejection is a data problem with its own report)
+   */
+  readonly rejectedFilesPerHour?: number;
+  /**
+   * Files of one dataset landed over an hour ago and still not done (the sweep's backlog) above
+   * which, for two hours in a row, an alarm fires.
+   * @default 0
+   */
+  readonly backlogThreshold?: number;
   /**
    * Existing topic the alarms notify.
    * @default - a new topic when `alarmEmail` is given
@@ -38,7 +54,7 @@ export interface IngestAlarmsProps {
   readonly oldestMessageAgeThreshold?: Duration;
 }
 
-/** Alarms on the three signs that files are not getting ingested, optionally mailed through SNS. */
+/** Alarms on the signs that files are not getting ingested, optionally mailed through SNS. */
 export class IngestAlarms extends Construct {
   /** A message reached the dead-letter queue: a file failed on every retry, or an event was undeliverable. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
@@ -46,6 +62,16 @@ export class IngestAlarms extends Construct {
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Messages wait longer than the threshold: ingestion is stuck or far behind. */
   public readonly oldestMessageAlarm: cloudwatch.Alarm;
+  /** The sweep failed or timed out (a timed-out invocation counts as an error). */
+  public readonly sweepErrorsAlarm?: cloudwatch.Alarm;
+  /** Per dataset: a file failed on every attempt and waits for `bronze reprocess`. */
+  public readonly exhaustedAlarms: readonly cloudwatch.Alarm[];
+  /** Per dataset: files landed over an hour ago are still not ingested, two hours in a row. */
+  public readonly backlogAlarms: readonly cloudwatch.Alarm[];
+  /** Per dataset, when a rate was given: more rejected files per hour than that. */
+  public readonly rejectedAlarms: readonly cloudwatch.Alarm[];
+  /** Every alarm of this construct. */
+  public readonly all: readonly cloudwatch.Alarm[];
   /** Alarm notifications, when an address or a topic was given. */
   public readonly topic?: sns.ITopic;
 
@@ -86,15 +112,79 @@ export class IngestAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    const datasets = props.datasets ?? [];
+    if (props.sweepFunction) {
+      this.sweepErrorsAlarm = new cloudwatch.Alarm(this, 'SweepErrors', {
+        alarmDescription: 'The bronze sweep failed or timed out: missed files are not being caught up',
+        metric: props.sweepFunction.metricErrors({
+          period: Duration.hours(1),
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    this.exhaustedAlarms = datasets.map(
+      (dataset) =>
+        new cloudwatch.Alarm(this, `FilesExhausted-${dataset}`, {
+          alarmDescription: `Files of dataset ${dataset} failed on every attempt; run "bronze reprocess" once fixed`,
+          metric: datasetMetric('FilesExhausted', dataset),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    const backlogThreshold = props.backlogThreshold ?? 0;
+    this.backlogAlarms = datasets.map(
+      (dataset) =>
+        new cloudwatch.Alarm(this, `SweepBacklog-${dataset}`, {
+          alarmDescription: `Files of dataset ${dataset} landed over an hour ago and are still not ingested`,
+          metric: datasetMetric('SweepBacklog', dataset, {
+            service: SWEEP_SERVICE,
+            statistic: cloudwatch.Stats.MINIMUM,
+            period: Duration.hours(1),
+          }),
+          threshold: backlogThreshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    const rejectedPerHour = props.rejectedFilesPerHour;
+    this.rejectedAlarms =
+      rejectedPerHour === undefined
+        ? []
+        : datasets.map(
+            (dataset) =>
+              new cloudwatch.Alarm(this, `FilesRejected-${dataset}`, {
+                alarmDescription: `More than ${rejectedPerHour} files of dataset ${dataset} rejected in an hour`,
+                metric: datasetMetric('FilesRejected', dataset, { period: Duration.hours(1) }),
+                threshold: rejectedPerHour,
+                comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluationPeriods: 1,
+                treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+              }),
+          );
+    this.all = [
+      this.deadLetterAlarm,
+      this.errorsAlarm,
+      this.oldestMessageAlarm,
+      ...(this.sweepErrorsAlarm ? [this.sweepErrorsAlarm] : []),
+      ...this.exhaustedAlarms,
+      ...this.backlogAlarms,
+      ...this.rejectedAlarms,
+    ];
+
     this.topic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic(props) : undefined);
     if (props.alarmTopic && props.alarmEmail) {
       props.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
     if (this.topic) {
       const action = new actions.SnsAction(this.topic);
-      for (const alarm of [this.deadLetterAlarm, this.errorsAlarm, this.oldestMessageAlarm]) {
-        alarm.addAlarmAction(action);
-      }
+      for (const alarm of this.all) alarm.addAlarmAction(action);
     }
   }
 

@@ -52,7 +52,8 @@ describe('alarms', () => {
 
   it('every alarm notifies the alarm topic', () => {
     const alarms = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(3);
+    // Queue, dead letters, ingest errors, sweep errors, and exhausted and backlog per dataset (2).
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topic }]);
   });
 

@@ -51,7 +51,7 @@ describe('stack', () => {
 
   it('without an alarm address there is no topic and the alarms have no actions', () => {
     s.template.resourceCountIs('AWS::SNS::Topic', 0);
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     s.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
   });
 
