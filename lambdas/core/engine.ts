@@ -1,7 +1,13 @@
 import { type Contract, resolveDataset } from './contract.js';
 import { type ConvertResult, convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
-import { bronzeKeyFor, bronzeSlotOf, partitionDateFor, quarantineKeysFor } from './layout.js';
+import {
+  bronzeKeyFor,
+  bronzeSlotOf,
+  keyPartitionDate,
+  partitionDateFor,
+  quarantineKeysFor,
+} from './layout.js';
 import {
   type ClaimOutcome,
   type FileErrorInfo,
@@ -194,7 +200,7 @@ export async function ingestObject(
     return finish({ status: 'ignored', retry: false, dataset, reason: 'folder marker' });
 
   const announced = announcedHead(request);
-  if (announced) {
+  if (announced && canDatePartition(contract, announced)) {
     const outcome = await ingestVersion(
       deps,
       contract,
@@ -234,6 +240,18 @@ function announcedHead(request: IngestRequest): (ObjectHead & { fromEvent: true 
     ...(eventTime ? { lastModified: new Date(eventTime) } : {}),
     fromEvent: true,
   };
+}
+
+/**
+ * Whether the bronze partition of an announced version is known without a HEAD: from the key by
+ * the contract's pattern, or from the event's time, which S3 sets when it writes the version (a
+ * request built by hand, with no time, is dated by the object's LastModified after a HEAD).
+ */
+function canDatePartition(contract: Contract, head: ObjectHead): boolean {
+  return (
+    head.lastModified !== undefined ||
+    keyPartitionDate(contract.partition_date?.key_pattern, head.key) !== undefined
+  );
 }
 
 /** Stamps an outcome without logging or announcing it: for an attempt whose outcome may be replaced. */
