@@ -75,6 +75,7 @@ async function onEvent(key: string, etag: string, size: number, runId: string) {
   const parsed = parseMessage(
     JSON.stringify({
       'detail-type': 'Object Created',
+      time: new Date().toISOString(),
       detail: { bucket: { name: BUCKETS.landing }, object: { key, etag, size } },
     }),
   );
@@ -87,7 +88,9 @@ async function onEvent(key: string, etag: string, size: number, runId: string) {
 describe('requests per file on an S3 event', () => {
   const csv = 'id,name\n1,one\n2,two\n';
 
-  it('ingests a new file in 4 requests and answers its duplicate event in 2', async () => {
+  // A new file: claim, read, write bronze, complete, and one HEAD after completion that checks
+  // whether a newer version landed while this one was read (an S3 GET keeps streaming the old one).
+  it('ingests a new file in 5 requests and answers its duplicate event in 2', async () => {
     const etag = await land('things/new.csv', csv);
 
     const first = await onEvent('things/new.csv', etag, csv.length, 'run-1');
@@ -96,6 +99,7 @@ describe('requests per file on an S3 event', () => {
       'DynamoDB PutItem',
       'DynamoDB UpdateItem',
       'S3 GetObject',
+      'S3 HeadObject',
       'S3 PutObject',
     ]);
 
