@@ -60,7 +60,7 @@ export async function applyAfterLoad(
   try {
     switch (afterLoad.action) {
       case 'delete':
-        await deps.store.delete(version.bucket, version.key, pinned);
+        await removeVersion(deps.store, version, versionId, now.current.lastModified);
         return { action, result: 'done' };
       case 'tag':
         await deps.store.tag(version.bucket, version.key, { [afterLoad.key]: afterLoad.value }, pinned);
@@ -78,7 +78,7 @@ export async function applyAfterLoad(
           },
           { bucket, key: target.key },
         );
-        await deps.store.delete(version.bucket, version.key, pinned);
+        await removeVersion(deps.store, version, versionId, now.current.lastModified);
         return { action, result: 'done', archivedTo: `s3://${bucket}/${target.key}` };
       }
     }
@@ -87,6 +87,29 @@ export async function applyAfterLoad(
       return { action, result: 'skipped', reason: `the version changed or vanished: ${e.message}` };
     return failed(deps, action, file, (e as Error).message ?? String(e));
   }
+}
+
+/**
+ * Deletes the completed version. In a versioned bucket that makes the version before it current
+ * again, which the sweep would take for a new one and ingest over the newer data: a version that
+ * landed strictly earlier (LastModified has whole seconds) is hidden behind a delete marker. One
+ * from the same second or later may be a newer upload and is left for the engine.
+ */
+async function removeVersion(
+  store: ObjectStore,
+  version: CompletedVersion,
+  versionId: string | undefined,
+  landedAt: Date | undefined,
+): Promise<void> {
+  if (!versionId) {
+    await store.delete(version.bucket, version.key);
+    return;
+  }
+  await store.delete(version.bucket, version.key, { versionId });
+  if (!landedAt) return;
+  const resurfaced = await store.head(version.bucket, version.key);
+  if (resurfaced?.lastModified && resurfaced.lastModified.getTime() < landedAt.getTime())
+    await store.delete(version.bucket, version.key);
 }
 
 function failed(
