@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -104,6 +105,27 @@ describe('after_load against real S3 APIs', () => {
       filePath: 's3://landing/things/2024/a.csv',
     });
     expect(item).toMatchObject({ status: FileStatus.Completed, file_etag: landed.etag });
+  });
+
+  it('an archived file is reprocessed by marking it with reprocess, then copying it back', async () => {
+    const e = await engine(testContract({ after_load: { action: 'archive', prefix: 'archive/' } }));
+    await land('things/r.csv');
+    expect((await e.ingest('things/r.csv')).afterLoad?.result).toBe('done');
+    const file = { ingestionKey: 'things', filePath: 's3://landing/things/r.csv' };
+    await e.deps.ledger.requestReprocess(file, { by: 'test', reason: 'replay', now: new Date() });
+    // The reprocess message finds no source: ignored, and the mark waits for the copy.
+    expect((await e.ingest('things/r.csv')).status).toBe('ignored');
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKETS.landing,
+        Key: 'things/r.csv',
+        CopySource: 'landing/archive/things/r.csv',
+      }),
+    );
+    const again = await e.ingest('things/r.csv');
+    expect(again).toMatchObject({ status: 'completed', afterLoad: { result: 'done' } });
+    expect((await e.deps.ledger.getFile(file))?.reprocess_requested_at).toBeUndefined();
+    expect(await text(BUCKETS.landing, 'archive/things/r.csv')).toBe(GOOD);
   });
 
   it('tag sets the tag on the ingested version', async () => {
