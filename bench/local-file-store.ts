@@ -171,4 +171,9 @@ export class LocalFileObjectStore implements ObjectStore {
   async delete(bucket: string, key: string): Promise<void> {
     await rm(this.pathOf(bucket, key), { force: true });
   }
+
+  /** Files carry no tags: the benchmark's contracts keep their sources. */
+  async tag(bucket: string, key: string): Promise<void> {
+    throw new Error(`tagging is not supported by the local file store (${bucket}/${key})`);
+  }
 }

@@ -10,6 +10,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   S3Client,
   type S3ClientConfig,
   UploadPartCopyCommand,
@@ -49,9 +50,10 @@ export function quoteEtag(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
 }
 
-/** The CopySource header value: bucket, then the key URL-encoded segment by segment. */
-export function copySourceFor(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+/** The CopySource header value: bucket, then the key URL-encoded segment by segment, then the version. */
+export function copySourceFor(bucket: string, key: string, versionId?: string): string {
+  const path = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
 }
 
 /** The HTTP Range header for inclusive byte offsets; an open end reads to the end of the object. */
@@ -67,7 +69,9 @@ export function rangeHeader(range: ByteRange): string {
 
 function isNotFound(error: unknown): boolean {
   const name = errorName(error);
-  return name === 'NoSuchKey' || name === 'NotFound' || httpStatusOf(error) === 404;
+  return (
+    name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound' || httpStatusOf(error) === 404
+  );
 }
 
 function isPreconditionFailed(error: unknown): boolean {
@@ -204,7 +208,7 @@ export class S3ObjectStore implements ObjectStore {
    * source known (`size`) to be larger than CopyObject takes is copied part by part.
    */
   async copy(
-    source: { bucket: string; key: string; ifMatch?: string; size?: number },
+    source: { bucket: string; key: string; ifMatch?: string; versionId?: string; size?: number },
     target: { bucket: string; key: string },
     options: PutOptions = {},
   ): Promise<void> {
@@ -220,7 +224,7 @@ export class S3ObjectStore implements ObjectStore {
         new CopyObjectCommand({
           Bucket: target.bucket,
           Key: target.key,
-          CopySource: copySourceFor(source.bucket, source.key),
+          CopySource: copySourceFor(source.bucket, source.key, source.versionId),
           CopySourceIfMatch: source.ifMatch ? quoteEtag(source.ifMatch) : undefined,
           MetadataDirective: replace ? 'REPLACE' : undefined,
           Metadata: replace ? (options.metadata ?? {}) : undefined,
@@ -241,7 +245,7 @@ export class S3ObjectStore implements ObjectStore {
    * A failed copy aborts its upload, leaving no parts behind.
    */
   private async copyInParts(
-    source: { bucket: string; key: string; ifMatch?: string; size: number },
+    source: { bucket: string; key: string; ifMatch?: string; versionId?: string; size: number },
     target: { bucket: string; key: string },
     options: PutOptions,
   ): Promise<void> {
@@ -259,6 +263,7 @@ export class S3ObjectStore implements ObjectStore {
           new HeadObjectCommand({
             Bucket: source.bucket,
             Key: source.key,
+            VersionId: source.versionId,
             IfMatch: source.ifMatch ? quoteEtag(source.ifMatch) : undefined,
           }),
         )
@@ -289,7 +294,7 @@ export class S3ObjectStore implements ObjectStore {
             Key: target.key,
             UploadId: uploadId,
             PartNumber: number,
-            CopySource: copySourceFor(source.bucket, source.key),
+            CopySource: copySourceFor(source.bucket, source.key, source.versionId),
             CopySourceIfMatch: source.ifMatch ? quoteEtag(source.ifMatch) : undefined,
             CopySourceRange: `bytes=${start}-${end}`,
           }),
@@ -331,12 +336,38 @@ export class S3ObjectStore implements ObjectStore {
     } while (continuationToken);
   }
 
-  /** Deletes an object (S3 answers the same whether or not it existed). */
-  async delete(bucket: string, key: string): Promise<void> {
+  /** Deletes an object or one version (S3 answers the same whether or not it existed). */
+  async delete(bucket: string, key: string, options: { versionId?: string } = {}): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await this.client.send(
+        new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }),
+      );
     } catch (error) {
+      if (options.versionId && isNotFound(error)) return;
       throw infrastructureError('DeleteObject', s3Uri(bucket, key), error);
+    }
+  }
+
+  /** PutObjectTagging: the tags replace the object's (or version's) tag set. */
+  async tag(
+    bucket: string,
+    key: string,
+    tags: Readonly<Record<string, string>>,
+    options: { versionId?: string } = {},
+  ): Promise<void> {
+    const uri = s3Uri(bucket, key);
+    try {
+      await this.client.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: options.versionId,
+          Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+        }),
+      );
+    } catch (error) {
+      if (isNotFound(error)) throw new ObjectChangedError(`${uri} no longer exists`, { cause: error });
+      throw infrastructureError('PutObjectTagging', uri, error);
     }
   }
 

@@ -241,6 +241,37 @@ export const PartitionDateSchema = z
   })
   .strict();
 
+export const AfterLoadSchema = z
+  .discriminatedUnion('action', [
+    z.object({ action: z.literal('keep') }).strict(),
+    z.object({ action: z.literal('delete') }).strict(),
+    z
+      .object({
+        action: z.literal('archive'),
+        bucket: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('"landing" or the name of an existing bucket; default the source\'s own bucket'),
+        prefix: z
+          .string()
+          .min(1)
+          .refine((p) => !p.startsWith('/'), 'must not start with "/"')
+          .describe('the source key is kept below it: "archive/" moves orders/a.csv to archive/orders/a.csv'),
+      })
+      .strict(),
+    z
+      .object({
+        action: z.literal('tag'),
+        key: z.string().min(1).max(128),
+        value: z.string().max(256),
+      })
+      .strict(),
+  ])
+  .describe(
+    'what happens to a source version once the ledger says completed (never to a rejected file): keep it, delete it, archive it (copy, then delete) or tag it',
+  );
+
 export const ContractSchema = z
   .object({
     $schema: z.string().optional(),
@@ -306,9 +337,12 @@ export const ContractSchema = z
       .default(5)
       .describe('infrastructure retries before a file stays failed'),
     bronze: BronzeOptionsSchema.default(BronzeOptionsSchema.parse({})),
+    after_load: AfterLoadSchema.default({ action: 'keep' }),
   })
   .strict()
   .superRefine((c, ctx) => {
+    const relisted = archiveRelistProblem([c]);
+    if (relisted) ctx.addIssue({ code: 'custom', path: ['after_load', 'prefix'], message: relisted });
     const names = new Set<string>();
     c.columns.forEach((col, i) => {
       const n = col.name.toLowerCase();
@@ -371,6 +405,43 @@ export const ContractSchema = z
   });
 
 export type Contract = z.output<typeof ContractSchema>;
+export type AfterLoad = z.output<typeof AfterLoadSchema>;
+
+/** Where `archive` puts a source object: the archive bucket (symbolic, as in a source) and key. */
+export function archiveTarget(
+  afterLoad: Extract<AfterLoad, { action: 'archive' }>,
+  sourceBucket: string,
+  key: string,
+): { bucket: string; key: string } {
+  return { bucket: afterLoad.bucket ?? sourceBucket, key: `${afterLoad.prefix}${key}` };
+}
+
+/**
+ * Why the archived copies of some contract would be listed again as a source (a source of the
+ * same bucket whose prefix and suffix can match an archived key), or undefined. Buckets are
+ * compared as the contracts name them.
+ */
+export function archiveRelistProblem(
+  contracts: readonly { ingestion_key: string; sources: readonly SourceSpec[]; after_load: AfterLoad }[],
+): string | undefined {
+  const sources = contracts.flatMap((c) => c.sources.map((s) => ({ dataset: c.ingestion_key, ...s })));
+  for (const contract of contracts) {
+    const afterLoad = contract.after_load;
+    if (afterLoad.action !== 'archive') continue;
+    for (const own of contract.sources) {
+      const target = archiveTarget(afterLoad, own.bucket, own.prefix);
+      const hit = sources.find(
+        (s) =>
+          s.bucket === target.bucket &&
+          (target.key.startsWith(s.prefix) || s.prefix.startsWith(target.key)) &&
+          (own.suffix.endsWith(s.suffix) || s.suffix.endsWith(own.suffix)),
+      );
+      if (hit)
+        return `${contract.ingestion_key}'s archived files (s3://${target.bucket}/${target.key}...${own.suffix}) would fall under source "${hit.prefix}" (suffix "${hit.suffix}") of ${hit.dataset} and be ingested again: choose an archive prefix or bucket outside every source`;
+    }
+  }
+  return undefined;
+}
 export type ColumnSpec = z.output<typeof ColumnSchema>;
 export type ColumnType = z.output<typeof ColumnTypeSchema>;
 export type SourceSpec = z.output<typeof SourceSchema>;
@@ -417,6 +488,9 @@ export function loadContracts(dir: string): Contract[] {
     }
     return parseContract(raw, path);
   });
+  const relisted = archiveRelistProblem(contracts);
+  if (relisted)
+    throw new ContractError(`invalid dataset contracts in ${dir}: after_load.prefix: ${relisted}`);
   return contracts;
 }
 

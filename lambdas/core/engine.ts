@@ -1,3 +1,4 @@
+import { type AfterLoadResult, applyAfterLoad, type SourceNow } from './after-load.js';
 import { type Contract, resolveDataset } from './contract.js';
 import { type ConvertResult, convertToBronze, FileRejectedError } from './convert.js';
 import { ClaimLostError, DataError, ObjectChangedError } from './errors.js';
@@ -135,6 +136,8 @@ export interface FileOutcome {
   readonly landedAt?: Date;
   /** Line of the first row set aside or of the error that rejected the file. */
   readonly firstBadLine?: number;
+  /** What the contract's after_load did to the completed source version (none for `keep`). */
+  readonly afterLoad?: AfterLoadResult;
 }
 
 /** An outcome before the engine stamps it with the file, the run and the duration. */
@@ -297,7 +300,8 @@ async function ingestVersion(
   if (claim.kind === 'other_version') return undefined;
   if (claim.kind !== 'claimed') {
     await countBusyDuplicate(deps, dataset, head, claim);
-    return finish(unclaimedOutcome(claim, dataset, head.etag, startedAt));
+    const afterLoad = await afterLoadOfDuplicate(deps, contract, head, claim);
+    return finish({ ...unclaimedOutcome(claim, dataset, head.etag, startedAt), ...afterLoad });
   }
   facts.partitionDate = partitionDate;
   const bronzeKey = bronzeKeyFor(dataset, partitionDate, head.bucket, head.key);
@@ -554,9 +558,12 @@ async function completeFile(
       ...(hasDrift(result.drift) ? { drift: result.drift } : {}),
     },
   );
+  const now = await sourceNow(deps, file);
+  const afterLoad = await applyAfterLoad(afterLoadDeps(deps), file.contract, completedVersion(file), now);
   return finish({
     status: 'completed',
-    ...(await newerVersionLanded(deps, file)),
+    ...newerVersionFields(file, now),
+    ...(afterLoad ? { afterLoad } : {}),
     dataset: file.dataset,
     etag: file.owned.etag,
     rowsIngested: result.rowsIngested,
@@ -676,18 +683,30 @@ async function newerVersionLanded(
   deps: EngineDeps,
   file: ClaimedFile,
 ): Promise<Pick<FileOutcome, 'retry' | 'retryAfterMs' | 'reason'>> {
-  const unchanged = { retry: false };
-  let current: ObjectHead | undefined;
+  return newerVersionFields(file, await sourceNow(deps, file));
+}
+
+/** The source's HEAD once a version is finished; a failed HEAD is logged and reported as unknown. */
+async function sourceNow(deps: EngineDeps, file: ClaimedFile): Promise<SourceNow> {
   try {
-    current = await deps.store.head(file.head.bucket, file.head.key);
+    const current = await deps.store.head(file.head.bucket, file.head.key);
+    return current ? { known: true, current } : { known: true };
   } catch (e) {
     deps.logger?.warn('could not check for a newer version', {
       file: file.sourcePath,
       error: errorInfo(e),
     });
-    return unchanged;
+    return { known: false };
   }
-  if (!current || current.etag === file.owned.etag) return unchanged;
+}
+
+/** Whether the message comes back at once because another version is current now. */
+function newerVersionFields(
+  file: ClaimedFile,
+  now: SourceNow,
+): Pick<FileOutcome, 'retry' | 'retryAfterMs' | 'reason'> {
+  const current = now.known ? now.current : undefined;
+  if (!current || current.etag === file.owned.etag) return { retry: false };
   return {
     retry: true,
     retryAfterMs: 0,
@@ -742,4 +761,48 @@ class QuarantinedRows {
     await this.writer.write(Buffer.from(this.pending.join('')));
     this.pending = [];
   }
+}
+
+function afterLoadDeps(deps: EngineDeps) {
+  return {
+    store: deps.store,
+    landingBucket: deps.buckets.landing,
+    ...(deps.logger ? { warn: deps.logger.warn.bind(deps.logger) } : {}),
+  };
+}
+
+function completedVersion(file: ClaimedFile) {
+  const { bucket, key, versionId } = file.head;
+  return { bucket, key, etag: file.owned.etag, ...(versionId ? { versionId } : {}) };
+}
+
+/**
+ * A delivery of a version the ledger already completed finishes its `after_load` when a crash
+ * came between the completion and the clean-up: the step is idempotent, so running it again on
+ * a redelivery is harmless. Datasets that keep their sources pay nothing.
+ */
+async function afterLoadOfDuplicate(
+  deps: EngineDeps,
+  contract: Contract,
+  head: ObjectHead,
+  claim: Exclude<ClaimOutcome, { kind: 'claimed' }>,
+): Promise<{ afterLoad?: AfterLoadResult }> {
+  if (contract.after_load.action === 'keep' || claim.kind !== 'duplicate') return {};
+  const { item } = claim;
+  if (item.status !== 'completed' || item.file_etag !== head.etag) return {};
+  let now: SourceNow;
+  try {
+    const current = await deps.store.head(head.bucket, head.key);
+    now = current ? { known: true, current } : { known: true };
+  } catch {
+    now = { known: false };
+  }
+  const version = {
+    bucket: head.bucket,
+    key: head.key,
+    etag: item.file_etag,
+    ...(item.version_id ? { versionId: item.version_id } : {}),
+  };
+  const afterLoad = await applyAfterLoad(afterLoadDeps(deps), contract, version, now);
+  return afterLoad ? { afterLoad } : {};
 }

@@ -64,17 +64,29 @@ export interface ObjectStore {
     options?: PutOptions,
   ): Promise<{ etag: string }>;
   /**
-   * Server-side copy; with `ifMatch`, only when the source still has that ETag. `size`, when
-   * known, lets a store pick a way that works for very large objects.
+   * Server-side copy; with `ifMatch`, only when the source still has that ETag (else
+   * ObjectChangedError); with `versionId`, that version. `size`, when known, lets a store pick a
+   * way that works for very large objects.
    */
   copy(
-    source: { bucket: string; key: string; ifMatch?: string; size?: number },
+    source: { bucket: string; key: string; ifMatch?: string; versionId?: string; size?: number },
     target: { bucket: string; key: string },
     options?: PutOptions,
   ): Promise<void>;
   /** Lists a prefix page by page, in key order. */
   list(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ObjectHead[]>;
-  delete(bucket: string, key: string): Promise<void>;
+  /** Deletes an object, or with `versionId` that one version; a missing one is not an error. */
+  delete(bucket: string, key: string, options?: { versionId?: string }): Promise<void>;
+  /**
+   * Sets the tags of an object (or of one version): they replace its tag set. ObjectChangedError
+   * when the object or version no longer exists.
+   */
+  tag(
+    bucket: string,
+    key: string,
+    tags: Readonly<Record<string, string>>,
+    options?: { versionId?: string },
+  ): Promise<void>;
 }
 
 /** One message for the ingest queue: a file to (re)consider. */

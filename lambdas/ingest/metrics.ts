@@ -33,6 +33,7 @@ export class OutcomeMetrics {
     if (outcome.status === 'failed' || outcome.status === 'changed') add('FilesFailed', MetricUnit.Count, 1);
     if (outcome.status === 'duplicate') add('DuplicateEventsSkipped', MetricUnit.Count, 1);
     if (outcome.status === 'exhausted') add('FilesExhausted', MetricUnit.Count, 1);
+    if (outcome.afterLoad?.result === 'failed') add('AfterLoadFailed', MetricUnit.Count, 1);
     // Landing to bronze, as a reader of the dataset sees it: queueing, retries and ingestion.
     if (outcome.status === 'completed' && outcome.landedAt)
       add('LandingToCompleted', MetricUnit.Milliseconds, this.now() - outcome.landedAt.getTime());

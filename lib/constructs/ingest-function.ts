@@ -74,6 +74,7 @@ export class IngestFunction extends Construct {
     });
     const fn = this.bronzeFunction.function;
     props.landing.grantReadSources(fn);
+    props.landing.grantAfterLoad(fn);
     props.storage.grantWrite(fn, props.ingestionKeys);
     props.ledger.grantItemCalls(fn, INGEST_LEDGER_ACTIONS);
     fn.addEventSource(

@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/core/config.js';
-import { type Contract, LANDING_BUCKET } from '../../lambdas/core/contract.js';
+import { type AfterLoad, type Contract, LANDING_BUCKET } from '../../lambdas/core/contract.js';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { hardenedBucket } from './hardened-bucket.js';
 
@@ -17,7 +17,17 @@ export interface DatasetSource {
   readonly external: boolean;
   readonly prefix: string;
   readonly suffix: string;
+  /** The dataset's after_load, with an archive's bucket resolved to a construct. */
+  readonly afterLoad: AfterLoad;
+  readonly archiveBucket?: s3.IBucket;
 }
+
+/** Rights each after_load needs on the source objects: plain and versioned forms of each call. */
+const DELETE_SOURCE = ['s3:DeleteObject', 's3:DeleteObjectVersion'];
+const TAG_SOURCE = ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+/** CopyObject copies the source's tags by default, which reads them from the source and writes them. */
+const READ_SOURCE_TAGS = ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'];
+const WRITE_ARCHIVE = ['s3:PutObject', 's3:PutObjectTagging'];
 
 export interface LandingStorageProps {
   /** The validated dataset contracts; their sources decide which buckets and prefixes are read. */
@@ -74,12 +84,26 @@ export class LandingStorage extends Construct {
     this.sources = props.contracts.flatMap((contract) =>
       contract.sources.map((source) => {
         const external = source.bucket !== LANDING_BUCKET;
+        const bucket = external ? importBucket(source.bucket) : this.bucket;
+        const afterLoad = contract.after_load;
+        const archiveName = afterLoad.action === 'archive' ? afterLoad.bucket : undefined;
         return {
           ingestionKey: contract.ingestion_key,
-          bucket: external ? importBucket(source.bucket) : this.bucket,
+          bucket,
           external,
           prefix: source.prefix,
           suffix: source.suffix,
+          afterLoad,
+          ...(afterLoad.action === 'archive'
+            ? {
+                archiveBucket:
+                  archiveName === undefined
+                    ? bucket
+                    : archiveName === LANDING_BUCKET
+                      ? this.bucket
+                      : importBucket(archiveName),
+              }
+            : {}),
         };
       }),
     );
@@ -124,6 +148,37 @@ export class LandingStorage extends Construct {
       objectArns,
       'Source file names are not known in advance: the grant covers the keys under each registered prefix.',
     );
+  }
+
+  /**
+   * Lets a function apply each dataset's after_load: delete or tag rights only on the source
+   * prefixes of the datasets that use them, and put rights only under their archive prefixes.
+   */
+  public grantAfterLoad(fn: lambda.Function): void {
+    const arnsByActions = new Map<string, Set<string>>();
+    const allow = (actions: readonly string[], arn: string) => {
+      const key = actions.join(' ');
+      arnsByActions.set(key, (arnsByActions.get(key) ?? new Set<string>()).add(arn));
+    };
+    for (const source of this.sources) {
+      const objects = source.bucket.arnForObjects(`${source.prefix}*`);
+      const afterLoad = source.afterLoad;
+      if (afterLoad.action === 'delete') allow(DELETE_SOURCE, objects);
+      if (afterLoad.action === 'tag') allow(TAG_SOURCE, objects);
+      if (afterLoad.action === 'archive' && source.archiveBucket) {
+        allow(DELETE_SOURCE, objects);
+        allow(READ_SOURCE_TAGS, objects);
+        allow(WRITE_ARCHIVE, source.archiveBucket.arnForObjects(`${afterLoad.prefix}${source.prefix}*`));
+      }
+    }
+    for (const [actions, arns] of arnsByActions) {
+      iam.Grant.addToPrincipal({ grantee: fn, actions: actions.split(' '), resourceArns: [...arns] });
+      acknowledgeWildcardResources(
+        fn.role ?? fn,
+        arns,
+        'Source file names are not known in advance: after_load acts on the keys under each prefix that uses it.',
+      );
+    }
   }
 
   /** Lets a function list the registered prefixes only (the sweep reads no object), and names the landing bucket. */

@@ -19,6 +19,8 @@ interface StoredObject {
   etag: string;
   metadata: Record<string, string>;
   lastModified: Date;
+  versionId?: string;
+  tags?: Record<string, string>;
 }
 
 let etagCounter = 0;
@@ -29,6 +31,8 @@ export class MemoryObjectStore implements ObjectStore {
   /** Called before a read's bytes flow: lets a test change the object mid-flight. */
   beforeRead?: (bucket: string, key: string) => void;
   aborted = 0;
+  /** Gives every object written a version id, as a versioned bucket does. */
+  versioned = false;
 
   private id(bucket: string, key: string) {
     return `${bucket}/${key}`;
@@ -46,6 +50,7 @@ export class MemoryObjectStore implements ObjectStore {
       etag,
       metadata,
       lastModified: new Date(),
+      ...(this.versioned ? { versionId: `v-${etagCounter}` } : {}),
     });
     return etag;
   }
@@ -70,6 +75,7 @@ export class MemoryObjectStore implements ObjectStore {
         size: o.body.length,
         lastModified: o.lastModified,
         metadata: o.metadata,
+        ...(o.versionId ? { versionId: o.versionId } : {}),
       }
     );
   }
@@ -114,9 +120,11 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async copy(
-    source: { bucket: string; key: string; ifMatch?: string },
+    source: { bucket: string; key: string; ifMatch?: string; versionId?: string },
     target: { bucket: string; key: string },
   ) {
+    if (source.versionId)
+      this.versionedCalls.push({ op: 'copy', key: source.key, versionId: source.versionId });
     const o = this.get(source.bucket, source.key);
     if (!o || (source.ifMatch && source.ifMatch !== o.etag))
       throw new ObjectChangedError('copy source changed');
@@ -134,8 +142,24 @@ export class MemoryObjectStore implements ObjectStore {
     yield (await Promise.all(keys.map((k) => this.head(bucket, k)))) as ObjectHead[];
   }
 
-  async delete(bucket: string, key: string) {
+  /** Every versioned call the store received, for tests that check the version was named. */
+  readonly versionedCalls: Array<{ op: 'delete' | 'tag' | 'copy'; key: string; versionId: string }> = [];
+
+  async delete(bucket: string, key: string, options?: { versionId?: string }) {
+    if (options?.versionId) this.versionedCalls.push({ op: 'delete', key, versionId: options.versionId });
     this.objects.delete(this.id(bucket, key));
+  }
+
+  async tag(
+    bucket: string,
+    key: string,
+    tags: Readonly<Record<string, string>>,
+    options?: { versionId?: string },
+  ) {
+    if (options?.versionId) this.versionedCalls.push({ op: 'tag', key, versionId: options.versionId });
+    const o = this.get(bucket, key);
+    if (!o) throw new ObjectChangedError(`s3://${bucket}/${key} no longer exists`);
+    o.tags = { ...tags };
   }
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalId, resourcesOfType, type Synthesized, synthesize } from './synth.js';
+import { contractFixture, logicalId, resourcesOfType, type Synthesized, synthesize } from './synth.js';
 
 interface Statement {
   readonly Effect: string;
@@ -146,6 +146,28 @@ describe('IAM', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
+    ]);
+  });
+
+  it('after_load adds to the ingest role only the delete, tag and tag-copy rights its actions call', () => {
+    const withCleanUp = synthesize({ props: { datasetsDir: contractFixture('after-load') } });
+    const role = logicalId(withCleanUp.stack.ingest.bronzeFunction.role);
+    const policies = resourcesOfType(withCleanUp.template, 'AWS::IAM::Policy');
+    const actions = Object.values(policies)
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === role))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((st) => asList(st.Action));
+    const added = [...new Set(actions)].filter(
+      (action) =>
+        action.startsWith('s3:') &&
+        !actionsOf(logicalId(s.stack.ingest.bronzeFunction.role)).includes(action),
+    );
+    expect(added.sort()).toEqual([
+      's3:DeleteObjectVersion',
+      's3:GetObjectTagging',
+      's3:GetObjectVersionTagging',
+      's3:PutObjectTagging',
+      's3:PutObjectVersionTagging',
     ]);
   });
 

@@ -7,7 +7,14 @@ import * as cx from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BronzeIngestStack } from '../../lib/bronze-ingest-stack.js';
 import { writeContractsCommand } from '../../lib/constructs/bronze-function.js';
-import { logicalId, PROJECT_ROOT, type Synthesized, scratchDir, synthesize } from './synth.js';
+import {
+  contractFixture,
+  logicalId,
+  PROJECT_ROOT,
+  type Synthesized,
+  scratchDir,
+  synthesize,
+} from './synth.js';
 
 interface Statement {
   readonly Action: string | string[];
@@ -81,6 +88,68 @@ describe('least privilege', () => {
         Resource: { 'Fn::GetAtt': [logicalId(s.stack.landing.bucket), 'Arn'] },
         Condition: { StringLikeIfExists: { 's3:prefix': ['customers/*', 'orders/*', 'partners/orders/*'] } },
       },
+    ]);
+  });
+});
+
+describe('after_load grants', () => {
+  let a: Synthesized;
+  beforeAll(() => {
+    a = synthesize({ props: { datasetsDir: contractFixture('after-load') } });
+  });
+  const CLEAN_UP_ACTIONS = [
+    's3:DeleteObjectVersion',
+    's3:GetObjectTagging',
+    's3:GetObjectVersionTagging',
+    's3:PutObjectTagging',
+    's3:PutObjectVersionTagging',
+  ];
+  const landing = (prefix: string) => ({
+    'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(a.stack.landing.bucket), 'Arn'] }, `/${prefix}`]],
+  });
+  const named = (path: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${path}`]],
+  });
+
+  it('delete, tag and archive rights go only to the datasets that use them, on their sources and archive prefixes', () => {
+    const role = logicalId(a.stack.ingest.bronzeFunction.role);
+    const policies = a.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
+    const cleanUp = Object.values(policies)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => actionsOf(st).some((action) => CLEAN_UP_ACTIONS.includes(action)));
+    expect(cleanUp).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        Resource: [named('partner-drop-zone/exports/*'), landing('archived/*'), landing('deleted/*')],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'],
+        Resource: [named('partner-drop-zone/exports/*'), landing('archived/*')],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:PutObjectTagging'],
+        Resource: [named('partner-archive/done/exports/*'), landing('archive/archived/*')],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+        Resource: landing('tagged/*'),
+      },
+    ]);
+  });
+
+  it('datasets that keep their sources give the ingest role no right to delete, tag or put there', () => {
+    const landingArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(s.stack.landing.bucket), 'Arn'] });
+    const onLanding = statementsOf(ingestRole()).filter((st) =>
+      JSON.stringify(st.Resource).includes(landingArn),
+    );
+    expect(onLanding.flatMap(actionsOf).sort()).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
     ]);
   });
 });
