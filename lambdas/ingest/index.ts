@@ -69,7 +69,7 @@ function engineDeps(): EngineDeps {
         }),
         { bronzeBucket: config.bronzeBucket, now: () => systemClock.now() },
       ),
-    ],
+    ].map((sink) => outcomeMetrics.countFailures(sink)),
     fileScope: observedFiles(logger, tracer),
     messageVisibility: new SqsMessageVisibility({
       client: tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false })),

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FileOutcome } from '../core/engine.js';
+import type { FileOutcome, OutcomeSink } from '../core/engine.js';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
@@ -43,6 +43,28 @@ export class OutcomeMetrics {
     const rescued = Object.values(outcome.drift?.valuesRescued ?? {}).reduce((a, b) => a + b, 0);
     if (rescued) add('ValuesRescued', MetricUnit.Count, rescued);
     add('FileDuration', MetricUnit.Milliseconds, outcome.durationMs);
+  }
+
+  /**
+   * The sink, with its failures counted (`OutcomeSinkFailed`, once for each dataset of the batch)
+   * before the handler logs them: a lost load-history write or event batch shows on a graph.
+   */
+  countFailures(sink: OutcomeSink): OutcomeSink {
+    return {
+      name: sink.name,
+      publish: async (outcomes) => {
+        try {
+          await sink.publish(outcomes);
+        } catch (e) {
+          for (const dataset of new Set(outcomes.map((o) => o.dataset ?? 'unmatched'))) {
+            const values = this.pending.get(dataset) ?? [];
+            this.pending.set(dataset, values);
+            values.push(['OutcomeSinkFailed', MetricUnit.Count, 1]);
+          }
+          throw e;
+        }
+      },
+    };
   }
 
   /** Publishes what was recorded since the last call, one record per dataset. */

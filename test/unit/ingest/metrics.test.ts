@@ -85,4 +85,30 @@ describe('OutcomeMetrics', () => {
     metrics.publish();
     expect(sink.records[0]?.metrics.ValuesRescued).toEqual([5]);
   });
+
+  it('counts a failed outcome sink once per dataset of the batch and lets the failure through', async () => {
+    const sink = recordingSink();
+    const metrics = new OutcomeMetrics(sink);
+    const failing = metrics.countFailures({
+      name: 'load-history',
+      publish: async () => {
+        throw new Error('bronze bucket unavailable');
+      },
+    });
+    const base = { retry: false, bucket: 'b', key: 'k', runId: 'r', durationMs: 5 } as const;
+    const outcomes = [
+      { ...base, status: 'completed' as const, dataset: 'orders' },
+      { ...base, status: 'completed' as const, dataset: 'orders' },
+      { ...base, status: 'rejected' as const, dataset: 'customers' },
+    ];
+
+    await expect(failing.publish(outcomes)).rejects.toThrow('bronze bucket unavailable');
+    metrics.publish();
+
+    expect(failing.name).toBe('load-history');
+    expect(sink.records).toEqual([
+      { dimension: 'orders', metrics: { OutcomeSinkFailed: [1] } },
+      { dimension: 'customers', metrics: { OutcomeSinkFailed: [1] } },
+    ]);
+  });
 });
