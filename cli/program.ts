@@ -10,6 +10,7 @@ import manifest from '../package.json' with { type: 'json' };
 import { contractDiff, contractInfer, DEFAULT_SAMPLE_ROWS } from './commands/contract.js';
 import { files } from './commands/files.js';
 import { localUp } from './commands/local.js';
+import { pause, resume } from './commands/pause.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { REPROCESS_STATUSES, reprocess } from './commands/reprocess.js';
 import { confirmReset, reset } from './commands/reset.js';
@@ -44,6 +45,7 @@ const EXAMPLES = [
   '  bronze sweep --dry-run --dataset orders',
   '  bronze rewind --dataset orders --since 2024-03-01T00:00:00Z --yes --reason "bad converter"',
   '  bronze reprocess --dataset orders --status failed --reason "bucket policy fixed"',
+  '  bronze pause --dataset orders --reason "vendor is resending March"',
   '  bronze validate samples/orders/2024-03-03-ragged.csv --dataset orders',
   '  bronze validate s3://my-landing/orders/2024-03-03.csv',
 ].join('\n');
@@ -81,6 +83,46 @@ function urisAndDataset(
 }
 
 type Handler = (session: Session, command: Command) => Promise<Report<unknown>>;
+
+/** `bronze pause` and `bronze resume`: hold a dataset's files in the ledger, then let them go. */
+function registerPauseCommands(program: Command, act: (handler: Handler) => ReturnType<typeof action>) {
+  program
+    .command('pause')
+    .description('pause a dataset: its files are recorded as paused, not ingested, and the sweep skips it')
+    .argument('[dataset]')
+    .option(...DATASET_OPTION)
+    .option('--reason <text>', 'why: required, recorded in the audit trail and shown by status')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ reason?: string; by?: string }>();
+        const dataset = datasetOf(c, true);
+        const t = await s.target(['table']);
+        return pause(
+          { ledger: s.ledger(t.table), contracts: s.contracts(), clock: s.clock },
+          { dataset, ...(o.reason ? { reason: o.reason } : {}), by: s.operator(o.by) },
+        );
+      }),
+    );
+  program
+    .command('resume')
+    .description("lift a dataset's pause and enqueue its paused files in the sweep's order")
+    .argument('[dataset]')
+    .option(...DATASET_OPTION)
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--by <name>', 'who: default BRONZE_OPERATOR or the OS user')
+    .action(
+      act(async (s, c) => {
+        const o = c.opts<{ reason?: string; by?: string }>();
+        const dataset = datasetOf(c, true);
+        const t = await s.target(['table', 'queueUrl']);
+        return resume(
+          { ledger: s.ledger(t.table), queue: s.queue(t.queueUrl), contracts: s.contracts(), clock: s.clock },
+          { dataset, ...(o.reason ? { reason: o.reason } : {}), by: s.operator(o.by) },
+        );
+      }),
+    );
+}
 
 interface RunState {
   exitCode: ExitCode;
@@ -432,6 +474,7 @@ export function createProgram(runtime: CliRuntime, state: RunState): Command {
     );
 
   registerContractCommands(program, act);
+  registerPauseCommands(program, act);
 
   program
     .command('runs')

@@ -1,4 +1,10 @@
-import { FILE_STATUSES, FileStatus, type Ledger, type LedgerItem } from '../../lambdas/core/ledger.js';
+import {
+  FILE_STATUSES,
+  FileStatus,
+  type Ledger,
+  type LedgerItem,
+  type PauseMark,
+} from '../../lambdas/core/ledger.js';
 import { SweepClass, type SweepReport } from '../../lambdas/core/sweep.js';
 import { contractsFor } from '../datasets.js';
 import { planSweep } from '../dry-run.js';
@@ -21,6 +27,8 @@ type BacklogClass = (typeof BACKLOG_CLASSES)[number];
 
 export interface DatasetStatus {
   readonly dataset: string;
+  /** Set while the dataset is paused (`bronze pause`): its files wait as `paused` in counts. */
+  readonly paused?: PauseMark;
   readonly files: number;
   readonly counts: Record<FileStatus, number>;
   /** processed_at_iso of the newest completed file. */
@@ -133,6 +141,7 @@ export async function status(deps: StatusDeps, options: { dataset?: string }): P
     const age = oldest ? Math.max(0, Math.floor((now.getTime() - Date.parse(oldest)) / 1000)) : undefined;
     return {
       dataset: d.dataset,
+      ...(d.paused ? { paused: d.paused } : {}),
       files: Object.values(counts).reduce((a, b) => a + b, 0),
       counts,
       ...(lastSuccess ? { lastSuccess } : {}),
@@ -164,6 +173,7 @@ export function renderStatus(data: StatusData): string {
     { header: 'REJECTED', value: (d) => d.counts.rejected, right: true },
     { header: 'FAILED', value: (d) => d.counts.failed, right: true },
     { header: 'PROCESSING', value: (d) => d.counts.processing, right: true },
+    { header: 'PAUSED', value: (d) => (d.paused ? `yes, ${d.counts.paused}` : d.counts.paused), right: true },
     { header: 'LAST SUCCESS', value: (d) => d.lastSuccess },
     { header: 'BACKLOG', value: backlogDetail },
     { header: 'OLDEST PENDING', value: (d) => formatAge(d.oldestPendingAgeSeconds) },
@@ -181,5 +191,13 @@ export function renderStatus(data: StatusData): string {
       `${d.dataset}: ${d.exhausted} file(s) failed too often and wait for an operator: ` +
       `\`bronze files ${d.dataset} --status failed\`, then \`bronze reprocess\``,
   );
-  return [table, ...notes].join('\n');
+  const paused = data.datasets.flatMap((d) =>
+    d.paused
+      ? [
+          `${d.dataset}: paused by ${d.paused.by} since ${d.paused.at} ("${d.paused.reason}"), ` +
+            `${d.counts.paused} file(s) waiting; the sweep skips it until \`bronze resume ${d.dataset}\``,
+        ]
+      : [],
+  );
+  return [table, ...notes, ...paused].join('\n');
 }

@@ -1,6 +1,6 @@
 /** `bronze sweep`: enqueues what the ledger has not finished, backfill before new before forward. */
 
-import { sourcePathFor } from '../../lambdas/core/ledger.js';
+import { type PauseMark, sourcePathFor } from '../../lambdas/core/ledger.js';
 import {
   type PlannedFile,
   SweepClass,
@@ -65,6 +65,14 @@ export async function sweepCommand(
 
 const CLASSES = Object.values(SweepClass);
 
+/** Why a dataset was skipped: who paused it, when and why, and how to go on. */
+function pausedNote(dataset: string, paused: PauseMark): string {
+  return (
+    `${dataset}: skipped, paused by ${paused.by} at ${paused.at} ("${paused.reason}"); ` +
+    `\`bronze resume ${dataset}\` ingests its paused files`
+  );
+}
+
 /** The plan (group, class, file) in enqueue order, then one summary line per dataset. */
 export function renderSweep(report: SweepReport): string {
   const verb = report.dryRun ? 'would enqueue' : 'enqueued';
@@ -111,5 +119,7 @@ export function renderSweep(report: SweepReport): string {
   blocks.push(
     `${report.dryRun ? 'dry run: nothing changed; ' : ''}${verb} ${total} file(s)${notes.join('')}`,
   );
+  const paused = report.datasets.flatMap((d) => (d.paused ? [pausedNote(d.dataset, d.paused)] : []));
+  if (paused.length) blocks.push(paused.join('\n'));
   return blocks.join('\n\n');
 }

@@ -23,6 +23,10 @@ import {
   type LedgerItem,
   type ListFilesOptions,
   type OwnedTransition,
+  PAUSE_PATH,
+  type PauseMark,
+  type PauseOutcome,
+  type PauseRequest,
   RESERVED_PREFIX,
   type RejectionResult,
   RUN_PATH_PREFIX,
@@ -41,6 +45,7 @@ import {
   statusAt,
   updateExpression,
 } from './ledger-claims.js';
+import { planPause } from './ledger-pause.js';
 
 /** Rounds of read-decide-write before a claim gives up to contention (each lost round means progress). */
 const MAX_CLAIM_ROUNDS = 5;
@@ -374,6 +379,64 @@ export class DynamoDbLedger implements Ledger {
           },
         }),
       ),
+    );
+  }
+
+  /** The dataset's pause mark, strongly consistent. */
+  async getPause(ingestionKey: string): Promise<PauseMark | undefined> {
+    const item = (await this.getFile({ ingestionKey, filePath: PAUSE_PATH })) as Attributes | undefined;
+    if (!item) return undefined;
+    return {
+      by: String(item.by),
+      reason: String(item.reason),
+      at: String(item.at),
+      runId: String(item.run_id),
+    };
+  }
+
+  /** Writes the pause mark (a reserved item, never listed with the files). */
+  async setPause(ingestionKey: string, mark: PauseMark): Promise<void> {
+    await this.call('PutItem', PAUSE_PATH, () =>
+      this.documentClient.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ingestion_key: ingestionKey,
+            file_path: PAUSE_PATH,
+            by: mark.by,
+            reason: mark.reason,
+            at: mark.at,
+            run_id: mark.runId,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Deletes the pause mark. */
+  async clearPause(ingestionKey: string): Promise<void> {
+    await this.deleteFile({ ingestionKey, filePath: PAUSE_PATH });
+  }
+
+  /** Reads the item, decides (planPause), writes conditionally; a lost race decides again. */
+  async markPaused(request: PauseRequest): Promise<PauseOutcome> {
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+      const observed = await this.getFile(request);
+      const plan = planPause(observed, request);
+      if (plan.kind === 'answer') return plan.outcome;
+      if (plan.kind === 'put') {
+        const out = await this.conditional('PutItem', request.filePath, () =>
+          this.documentClient.send(new PutCommand({ TableName: this.tableName, ...plan.input })),
+        );
+        if (out !== CONDITION_FAILED) return { kind: 'paused', item: plan.item };
+      } else {
+        const out = await this.updateObserved(plan.observed, plan.input);
+        if (out !== CONDITION_FAILED) return { kind: 'paused', item: out };
+      }
+    }
+    throw new InfrastructureError(
+      `pause of ${request.filePath} lost ${MAX_CLAIM_ROUNDS} races in a row; retry later`,
+      { code: 'CLAIM_CONTENTION' },
     );
   }
 

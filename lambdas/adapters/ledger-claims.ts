@@ -82,7 +82,8 @@ function leaseUntil(request: ClaimRequest): number {
   return request.now.getTime() + request.leaseMs;
 }
 
-function isLive(item: LedgerItem, now: Date): boolean {
+/** Processing under a lease that has not ended: its run is alive. */
+export function isLive(item: LedgerItem, now: Date): boolean {
   return item.status === FileStatus.Processing && (item.lease_until ?? 0) > now.getTime();
 }
 
@@ -214,6 +215,28 @@ function retryClaim(observed: LedgerItem, request: ClaimRequest): ClaimPlan {
   };
 }
 
+function pausedClaim(observed: LedgerItem, request: ClaimRequest): ClaimPlan {
+  // A pause was no attempt: the count goes on from where it stood before the pause.
+  const requested = observed.reprocess_requested_at;
+  return {
+    kind: 'update',
+    previous: observed,
+    input: {
+      UpdateExpression: updateExpression({
+        set: CLAIM_SET,
+        remove: requested === undefined ? [] : ['reprocess_requested_at'],
+      }),
+      ConditionExpression: '#status = :paused AND run_id = :observedRun',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ...claimValues(request, requested === undefined ? observed.attempts + 1 : 1),
+        ':paused': FileStatus.Paused,
+        ':observedRun': observed.run_id,
+      },
+    },
+  };
+}
+
 function duplicate(observed: LedgerItem): ClaimPlan {
   return {
     kind: 'duplicate',
@@ -251,6 +274,8 @@ export function planClaim(observed: LedgerItem | undefined, request: ClaimReques
         return retryClaim(observed, request);
       }
       return { kind: 'answer', outcome: { kind: 'exhausted', item: observed } };
+    case FileStatus.Paused:
+      return pausedClaim(observed, request);
     default:
       throw new InfrastructureError(
         `${observed.file_path} has an unknown status: ${String(observed.status)}`,

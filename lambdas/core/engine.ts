@@ -15,6 +15,7 @@ import {
   filePathFor,
   type Ledger,
   type LedgerItem,
+  type PauseMark,
   parseS3Uri,
   sourcePathFor,
 } from './ledger.js';
@@ -97,7 +98,9 @@ export type OutcomeStatus =
   | 'exhausted'
   | 'ignored'
   | 'changed'
-  | 'claim_lost';
+  | 'claim_lost'
+  /** The dataset is paused: the file waits in the ledger for `bronze resume`. */
+  | 'paused';
 
 export interface FileOutcome {
   readonly status: OutcomeStatus;
@@ -202,6 +205,13 @@ export async function ingestObject(
   if (request.key.endsWith('/'))
     return finish({ status: 'ignored', retry: false, dataset, reason: 'folder marker' });
 
+  let pause: PauseMark | undefined;
+  try {
+    pause = await pauseOf(deps, dataset, request.reason === 'resume');
+  } catch (e) {
+    return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
+  }
+
   const announced = announcedHead(request);
   if (announced && canDatePartition(contract, announced)) {
     const outcome = await ingestVersion(
@@ -212,6 +222,7 @@ export async function ingestObject(
       startedAt,
       unreported(request, invocation),
       facts,
+      pause,
     );
     if (outcome) return finish(outcome);
     // The event is stale (the object or the ledger has another version): the object says which is current.
@@ -224,7 +235,63 @@ export async function ingestObject(
     return finish({ status: 'failed', retry: true, dataset, error: errorInfo(e) });
   }
   if (!head) return finish({ status: 'ignored', retry: false, dataset, reason: 'object no longer exists' });
-  return (await ingestVersion(deps, contract, head, invocation, startedAt, finish, facts))!;
+  return (await ingestVersion(deps, contract, head, invocation, startedAt, finish, facts, pause))!;
+}
+
+/** How long a dataset's pause mark is trusted: one read per dataset per batch, not per file. */
+export const PAUSE_CACHE_MS = 30_000;
+const pauseCache = new WeakMap<Ledger, Map<string, { until: number; mark?: PauseMark }>>();
+
+/**
+ * The dataset's pause, read at most once per PAUSE_CACHE_MS per ledger (so a pause takes effect
+ * within that time); `fresh` reads it anyway, for the messages `bronze resume` sends.
+ */
+async function pauseOf(deps: EngineDeps, dataset: string, fresh: boolean): Promise<PauseMark | undefined> {
+  const now = deps.clock.now().getTime();
+  const byDataset = pauseCache.get(deps.ledger) ?? new Map();
+  pauseCache.set(deps.ledger, byDataset);
+  const cached = byDataset.get(dataset);
+  if (cached && !fresh && cached.until > now) return cached.mark;
+  const mark = await deps.ledger.getPause(dataset);
+  byDataset.set(dataset, { until: now + PAUSE_CACHE_MS, ...(mark ? { mark } : {}) });
+  return mark;
+}
+
+/**
+ * A version of a paused dataset is recorded as paused rather than claimed: no attempt counted,
+ * nothing read, no retry. Undefined when an event's version turns out stale, as for a claim.
+ */
+async function pauseVersion(
+  deps: EngineDeps,
+  contract: Contract,
+  head: ObjectHead & { fromEvent?: true },
+  invocation: Invocation,
+  startedAt: Date,
+  pause: PauseMark,
+): Promise<OutcomeFields | undefined> {
+  const dataset = contract.ingestion_key;
+  const paused = await deps.ledger.markPaused({
+    ingestionKey: dataset,
+    filePath: filePathFor(head.bucket, head.key),
+    sourcePath: sourcePathFor(head.bucket, head.key),
+    etag: head.etag,
+    size: head.size,
+    versionId: head.versionId,
+    sourceLastModified: head.lastModified,
+    runId: invocation.runId,
+    now: startedAt,
+    maxAttempts: contract.max_attempts,
+    ...(head.fromEvent ? { etagFromEvent: true } : {}),
+  });
+  if (paused.kind === 'other_version') return undefined;
+  if (paused.kind !== 'paused') return unclaimedOutcome(paused, dataset, head.etag, startedAt);
+  return {
+    status: 'paused',
+    retry: false,
+    dataset,
+    etag: head.etag,
+    reason: `${dataset} paused by ${pause.by} at ${pause.at} (${pause.reason}); "bronze resume" ingests it`,
+  };
 }
 
 /**
@@ -281,10 +348,19 @@ async function ingestVersion(
   startedAt: Date,
   finish: Finish,
   facts: OutcomeFacts,
+  pause?: PauseMark,
 ): Promise<FileOutcome | undefined> {
   const dataset = contract.ingestion_key;
   if (head.versionId) facts.versionId = head.versionId;
   if (head.lastModified) facts.landedAt = head.lastModified;
+  if (pause) {
+    try {
+      const outcome = await pauseVersion(deps, contract, head, invocation, startedAt, pause);
+      return outcome && finish(outcome);
+    } catch (e) {
+      return finish({ status: 'failed', retry: true, dataset, etag: head.etag, error: errorInfo(e) });
+    }
+  }
   let partitionDate: string;
   try {
     partitionDate = partitionDateFor(contract.partition_date?.key_pattern, head);

@@ -103,7 +103,7 @@ function announced(
   };
 }
 
-const REASONS: ReadonlySet<unknown> = new Set(['sweep', 'reprocess', 'event']);
+const REASONS: ReadonlySet<unknown> = new Set(['sweep', 'reprocess', 'event', 'resume']);
 
 /** A request written by ingestRequestBody, checked field by field. */
 function parseIngestRequest(json: Json): ParsedMessage {

@@ -11,6 +11,8 @@ export enum FileStatus {
   Completed = 'completed',
   Rejected = 'rejected',
   Failed = 'failed',
+  /** Landed while its dataset was paused: waits for `bronze resume`; not an attempt, not retried. */
+  Paused = 'paused',
 }
 
 export const FILE_STATUSES: readonly FileStatus[] = Object.values(FileStatus);
@@ -25,6 +27,8 @@ export const RESERVED_PREFIX = '#';
 export const HIGH_WATER_MARK = 'high_water_mark';
 export const HIGH_WATER_MARK_PATH = `${RESERVED_PREFIX}${HIGH_WATER_MARK}`;
 export const RUN_PATH_PREFIX = '#run#';
+/** The reserved item that pauses a dataset while it exists. */
+export const PAUSE_PATH = `${RESERVED_PREFIX}paused`;
 /** Earlier versions kept on an item. */
 export const HISTORY_LIMIT = 20;
 
@@ -168,7 +172,7 @@ export interface ListFilesOptions {
 export interface RunRecord {
   readonly ingestionKey: string;
   readonly runId: string;
-  readonly kind: 'sweep' | 'reprocess' | 'reset' | 'reconcile' | 'rewind';
+  readonly kind: 'sweep' | 'reprocess' | 'reset' | 'reconcile' | 'rewind' | 'pause' | 'resume';
   readonly startedAt: string;
   readonly by: string;
   readonly reason?: string;
@@ -176,6 +180,24 @@ export interface RunRecord {
   /** Counts and notes of what changed. */
   readonly summary: Readonly<Record<string, number | string | boolean>>;
 }
+
+/** Who paused a dataset, why and when (`bronze pause`). */
+export interface PauseMark {
+  readonly by: string;
+  readonly reason: string;
+  /** ISO time of the pause. */
+  readonly at: string;
+  readonly runId: string;
+}
+
+/** The version a run would have claimed, recorded as paused instead. */
+export type PauseRequest = Omit<ClaimRequest, 'leaseMs'>;
+
+export type PauseOutcome =
+  /** The item now holds this version as paused (or already did). */
+  | { readonly kind: 'paused'; readonly item: LedgerItem }
+  /** Left as it was: the same answers a claim gives (busy, duplicate, exhausted, other_version). */
+  | Exclude<ClaimOutcome, { kind: 'claimed' }>;
 
 export interface Ledger {
   /** Tries to take the file for this run; one conditional write decides. */
@@ -212,6 +234,17 @@ export interface Ledger {
   /** Raises the mark; never lowers it. */
   raiseHighWaterMark(ingestionKey: string, value: string, mark?: string): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
+  /** The dataset's pause, if it is paused. */
+  getPause(ingestionKey: string): Promise<PauseMark | undefined>;
+  /** Pauses the dataset (replacing an earlier mark). */
+  setPause(ingestionKey: string, mark: PauseMark): Promise<void>;
+  /** Lifts the pause (no error when there is none). */
+  clearPause(ingestionKey: string): Promise<void>;
+  /**
+   * Records a version as paused without claiming it: attempts untouched, and never over a live
+   * run, a finished item of the same ETag, or a file failed to its attempt limit.
+   */
+  markPaused(request: PauseRequest): Promise<PauseOutcome>;
   listRuns(ingestionKey: string, options?: { limit?: number }): Promise<RunRecord[]>;
 }
 

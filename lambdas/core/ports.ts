@@ -94,7 +94,7 @@ export interface IngestRequest {
   readonly bucket: string;
   readonly key: string;
   /** Set by the sweep or the CLI; events from S3 carry none. */
-  readonly reason?: 'sweep' | 'reprocess' | 'event';
+  readonly reason?: 'sweep' | 'reprocess' | 'event' | 'resume';
   /**
    * Set by `bronze reprocess` and `bronze sweep --force`: the ledger item carries a matching
    * reprocess request, which lets one claim of an already finished ETag through.

@@ -7,7 +7,9 @@ import {
   type Ledger,
   type LedgerItem,
   listCheckpointMark,
+  type PauseMark,
   parseS3Uri,
+  sourcePathOf,
 } from './ledger.js';
 import type { Clock, IngestQueue, IngestRequest, ObjectHead, ObjectStore } from './ports.js';
 
@@ -27,6 +29,8 @@ export enum SweepClass {
   Busy = 'BUSY',
   /** Failed at the attempt limit: waits for `bronze reprocess`. */
   Exhausted = 'EXHAUSTED',
+  /** Recorded while its dataset was paused: enqueued once the dataset is resumed. */
+  Paused = 'PAUSED',
 }
 
 /** Where a file stands against the dataset's high-water mark; enqueued in this order. */
@@ -49,6 +53,8 @@ export function classifyFile(
       return item.attempts < maxAttempts ? SweepClass.Stuck : SweepClass.Exhausted;
     case FileStatus.Failed:
       return item.attempts < maxAttempts ? SweepClass.Retry : SweepClass.Exhausted;
+    case FileStatus.Paused:
+      return SweepClass.Paused;
     default:
       return SweepClass.Done;
   }
@@ -97,6 +103,43 @@ export function comparePlanned(a: PlannedFile, b: PlannedFile): number {
   );
 }
 
+/**
+ * A resumed dataset's paused files in the sweep's order (backfill, new, forward), dated as the
+ * sweep dates them: from the key, else from the LastModified the ledger kept.
+ */
+export function planPausedFiles(
+  contract: Contract,
+  items: readonly LedgerItem[],
+  highWaterMark: string | undefined,
+): PlannedFile[] {
+  return items
+    .filter((item) => item.status === FileStatus.Paused)
+    .map((item): PlannedFile => {
+      const { bucket, key } = parseS3Uri(sourcePathOf(item));
+      const lastModified = item.source_last_modified ? new Date(item.source_last_modified) : undefined;
+      const partitionDate = partitionDateOf(contract, {
+        bucket,
+        key,
+        etag: item.file_etag,
+        size: item.file_size,
+        ...(lastModified ? { lastModified } : {}),
+      });
+      return {
+        dataset: contract.ingestion_key,
+        bucket,
+        key,
+        filePath: item.file_path,
+        etag: item.file_etag,
+        size: item.file_size,
+        class: SweepClass.Paused,
+        group: groupOf(partitionDate, highWaterMark),
+        ...(partitionDate ? { partitionDate } : {}),
+        ...(item.source_last_modified ? { lastModified: item.source_last_modified } : {}),
+      };
+    })
+    .sort(comparePlanned);
+}
+
 export interface SweepDeps {
   readonly store: ObjectStore;
   readonly ledger: Ledger;
@@ -131,6 +174,8 @@ export interface SweepOptions {
 
 export interface DatasetSweep {
   readonly dataset: string;
+  /** Set when the dataset is paused: the sweep lists and enqueues nothing of it. */
+  readonly paused?: PauseMark;
   readonly listed: number;
   readonly listPages: number;
   readonly ledgerLookups: number;
@@ -160,6 +205,8 @@ const ENQUEUE: ReadonlySet<SweepClass> = new Set([
   SweepClass.Changed,
   SweepClass.Retry,
   SweepClass.Stuck,
+  // Left paused after a resume that did not finish: the sweep enqueues them once resumed.
+  SweepClass.Paused,
 ]);
 
 function emptyCounts(): Record<SweepClass, number> {
@@ -207,6 +254,21 @@ async function removeStrayBronze(
   return removed;
 }
 
+/** The report of a dataset the sweep skipped because it is paused. */
+function pausedReport(dataset: string, paused: PauseMark): DatasetSweep {
+  return {
+    dataset,
+    paused,
+    listed: 0,
+    listPages: 0,
+    ledgerLookups: 0,
+    byClass: emptyCounts(),
+    enqueued: 0,
+    deferredByCap: 0,
+    checkpoints: [],
+  };
+}
+
 /** Lists one source prefix (after `startAfter`, when given), keeping only keys the source claims. */
 async function* sourceObjects(
   store: ObjectStore,
@@ -240,6 +302,11 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   for (const contract of contracts) {
     const dataset = contract.ingestion_key;
     const byClass = emptyCounts();
+    const paused = await deps.ledger.getPause(dataset);
+    if (paused) {
+      reports.push(pausedReport(dataset, paused));
+      continue;
+    }
     const mark = await deps.ledger.getHighWaterMark(dataset);
     const candidates: PlannedFile[] = [];
     const toReprocess: PlannedFile[] = [];

@@ -10,13 +10,14 @@ import { STATUS_INDEX_NAME, TTL_ATTRIBUTE } from '../../lambdas/core/ledger.js';
 /**
  * The DynamoDB calls of the ingest path (lambdas/adapters/dynamodb-ledger.ts): claimFile reads
  * the item (GetItem) and claims it with a conditional PutItem or UpdateItem; markCompleted,
- * markRejected and markFailed are conditional UpdateItems. No query, scan, batch or delete.
+ * markRejected and markFailed are conditional UpdateItems; getPause is a GetItem, and markPaused
+ * the same read and conditional write as a claim. No query, scan, batch or delete.
  */
 export const INGEST_LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /**
  * The DynamoDB calls of the sweep (lambdas/core/sweep.ts through the same adapter): getFiles
- * (BatchGetItem), getHighWaterMark (GetItem), raiseHighWaterMark and requestReprocess
+ * (BatchGetItem), getHighWaterMark and getPause (GetItem), raiseHighWaterMark and requestReprocess
  * (UpdateItem), recordRun (PutItem). It never queries the status index.
  */
 export const SWEEP_LEDGER_ACTIONS = [

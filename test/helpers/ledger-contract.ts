@@ -108,4 +108,73 @@ export function ledgerTransitionContract(ledger: () => Ledger, prefix: string): 
     const third = await ledger().claimFile(request(`${prefix}_dying`, { runId: 'run-3', now: at(122) }));
     expect(third).toMatchObject({ kind: 'exhausted', item: { attempts: 2 } });
   });
+
+  it('records a new file as paused without an attempt, and a later claim counts the first attempt', async () => {
+    const r = request(`${prefix}_paused`);
+    const paused = await ledger().markPaused(r);
+    expect(paused).toMatchObject({ kind: 'paused', item: { status: 'paused', attempts: 0 } });
+    expect(await ledger().markPaused({ ...r, runId: 'run-2', now: at(1) })).toMatchObject({ kind: 'paused' });
+    const claim = await ledger().claimFile(request(`${prefix}_paused`, { runId: 'run-3', now: at(2) }));
+    expect(claim).toMatchObject({ kind: 'claimed', item: { status: 'processing', attempts: 1 } });
+    expect(claim.kind === 'claimed' && claim.previous?.status).toBe('paused');
+  });
+
+  it('never pauses over a live run, a finished item of the same ETag or a file failed to its limit', async () => {
+    const live = request(`${prefix}_pause_live`);
+    await ledger().claimFile(live);
+    expect(await ledger().markPaused({ ...live, runId: 'run-2', now: at(5) })).toMatchObject({
+      kind: 'busy',
+    });
+    await ledger().markCompleted(owned(live, 6), { rowsIngested: 1, rowsRejected: 0 });
+    expect(await ledger().markPaused({ ...live, runId: 'run-3', now: at(7) })).toMatchObject({
+      kind: 'duplicate',
+      item: { status: 'completed' },
+    });
+    const dying = request(`${prefix}_pause_exhausted`);
+    await ledger().claimFile(dying);
+    await ledger().markFailed(owned(dying, 1), { code: 'X', message: 'down' });
+    const again = request(`${prefix}_pause_exhausted`, { runId: 'run-2', now: at(2) });
+    await ledger().claimFile(again);
+    await ledger().markFailed(owned(again, 3), { code: 'X', message: 'down' });
+    expect(await ledger().markPaused({ ...dying, runId: 'run-3', now: at(4) })).toMatchObject({
+      kind: 'exhausted',
+    });
+  });
+
+  it('pauses a failed file keeping its attempts, and a new version of a completed file keeping history', async () => {
+    const failed = request(`${prefix}_pause_failed`);
+    await ledger().claimFile(failed);
+    await ledger().markFailed(owned(failed, 1), { code: 'X', message: 'down' });
+    expect(await ledger().markPaused({ ...failed, runId: 'run-2', now: at(2) })).toMatchObject({
+      kind: 'paused',
+      item: { status: 'paused', attempts: 1, run_id: 'run-2' },
+    });
+    const done = request(`${prefix}_pause_version`);
+    await ledger().claimFile(done);
+    await ledger().markCompleted(owned(done, 1), {
+      rowsIngested: 1,
+      rowsRejected: 0,
+      bronzePath: 's3://b/x',
+    });
+    const next = await ledger().markPaused({ ...done, etag: 'etag-2', runId: 'run-2', now: at(2) });
+    expect(next).toMatchObject({
+      kind: 'paused',
+      item: { file_etag: 'etag-2', attempts: 0, bronze_path: 's3://b/x' },
+    });
+    expect(next.item.history?.[0]).toMatchObject({ file_etag: 'etag-1', status: 'completed' });
+    const stale = await ledger().markPaused({ ...done, etagFromEvent: true, runId: 'run-3', now: at(3) });
+    expect(stale).toMatchObject({ kind: 'other_version', item: { file_etag: 'etag-2' } });
+  });
+
+  it('sets, reads and clears the pause of a dataset, which is never listed as a file', async () => {
+    const dataset = `${prefix}_pause_mark`;
+    expect(await ledger().getPause(dataset)).toBeUndefined();
+    const mark = { by: 'ops', reason: 'vendor resends', at: at(0).toISOString(), runId: 'pause-1' };
+    await ledger().setPause(dataset, mark);
+    expect(await ledger().getPause(dataset)).toEqual(mark);
+    expect((await ledger().listFiles(dataset)).items).toEqual([]);
+    await ledger().clearPause(dataset);
+    await ledger().clearPause(dataset);
+    expect(await ledger().getPause(dataset)).toBeUndefined();
+  });
 }

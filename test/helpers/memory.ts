@@ -1,3 +1,4 @@
+import { planPause } from '../../lambdas/adapters/ledger-pause.js';
 import { ClaimLostError, ObjectChangedError } from '../../lambdas/core/errors.js';
 import {
   type ClaimOutcome,
@@ -9,6 +10,9 @@ import {
   type Ledger,
   type LedgerItem,
   type OwnedTransition,
+  type PauseMark,
+  type PauseOutcome,
+  type PauseRequest,
   type RejectionResult,
   type RunRecord,
 } from '../../lambdas/core/ledger.js';
@@ -168,6 +172,7 @@ export class MemoryLedger implements Ledger {
   readonly items = new Map<string, LedgerItem>();
   readonly runs: RunRecord[] = [];
   private readonly marks = new Map<string, string>();
+  readonly pauses = new Map<string, PauseMark>();
 
   private id(k: FileKey) {
     return `${k.ingestionKey}|${k.filePath}`;
@@ -223,6 +228,8 @@ export class MemoryLedger implements Ledger {
         return { kind: 'exhausted', item: current };
       return this.claimed(fresh(current.reprocess_requested_at ? 1 : current.attempts + 1, current), current);
     }
+    if (current.status === FileStatus.Paused)
+      return this.claimed(fresh(current.reprocess_requested_at ? 1 : current.attempts + 1, current), current);
     if (current.reprocess_requested_at) return this.claimed(fresh(1, current), current);
     const item = { ...current, duplicate_events: (current.duplicate_events ?? 0) + 1 };
     this.items.set(this.id(r), item);
@@ -352,6 +359,39 @@ export class MemoryLedger implements Ledger {
 
   async recordRun(run: RunRecord) {
     this.runs.push(run);
+  }
+
+  async getPause(ingestionKey: string) {
+    return this.pauses.get(ingestionKey);
+  }
+
+  async setPause(ingestionKey: string, mark: PauseMark) {
+    this.pauses.set(ingestionKey, mark);
+  }
+
+  async clearPause(ingestionKey: string) {
+    this.pauses.delete(ingestionKey);
+  }
+
+  /** The same decision as the DynamoDB ledger (planPause), applied to the map. */
+  async markPaused(r: PauseRequest): Promise<PauseOutcome> {
+    const observed = this.items.get(this.id(r));
+    const plan = planPause(observed, r);
+    if (plan.kind === 'answer') return plan.outcome;
+    let item: LedgerItem = plan.kind === 'put' ? plan.item : (observed as LedgerItem);
+    if (plan.kind === 'update') {
+      const { lease_until: _lease, ...rest } = plan.observed;
+      const now = r.now.toISOString();
+      item = {
+        ...rest,
+        status: FileStatus.Paused,
+        status_at: `paused#${now}`,
+        updated_at: now,
+        run_id: r.runId,
+      };
+    }
+    this.items.set(this.id(r), item);
+    return { kind: 'paused', item };
   }
 
   async listRuns(ingestionKey: string) {

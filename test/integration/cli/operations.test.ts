@@ -97,7 +97,7 @@ describe('--json output of real runs, field by field', () => {
       expect(d.valuesRescued).toBe(0);
     }
     const orders = data.datasets.find((d) => d.dataset === 'orders')!;
-    expect(orders.counts).toEqual({ processing: 0, completed: 5, rejected: 4, failed: 0 });
+    expect(orders.counts).toEqual({ processing: 0, completed: 5, rejected: 4, failed: 0, paused: 0 });
   });
 
   it('files: one status through the index, page by page with the printed cursor', async () => {
@@ -410,7 +410,7 @@ describe('after the ledger is lost', () => {
       expect.objectContaining({
         dataset: 'customers',
         files: 3,
-        counts: { processing: 0, completed: 2, rejected: 1, failed: 0 },
+        counts: { processing: 0, completed: 2, rejected: 1, failed: 0, paused: 0 },
         backlog: 0,
       }),
     ]);

@@ -88,6 +88,13 @@ async function onEvent(key: string, etag: string, size: number, runId: string) {
 describe('requests per file on an S3 event', () => {
   const csv = 'id,name\n1,one\n2,two\n';
 
+  it("reads the dataset's pause mark once for the files of the next 30 s, not once per file", async () => {
+    const etag = await land('things/warm.csv', csv);
+    const first = await onEvent('things/warm.csv', etag, csv.length, 'run-0');
+    expect(first.outcome.status).toBe('completed');
+    expect(first.requests.filter((r) => r === 'DynamoDB GetItem')).toHaveLength(1);
+  });
+
   // A new file: claim, read, write bronze, complete, and one HEAD after completion that checks
   // whether a newer version landed while this one was read (an S3 GET keeps streaming the old one).
   it('ingests a new file in 5 requests and answers its duplicate event in 2', async () => {
@@ -95,6 +102,7 @@ describe('requests per file on an S3 event', () => {
 
     const first = await onEvent('things/new.csv', etag, csv.length, 'run-1');
     expect(first.outcome).toMatchObject({ status: 'completed', rowsIngested: 2 });
+    // The HEAD after completion looks for a version that landed during the run.
     expect(first.requests).toEqual([
       'DynamoDB PutItem',
       'DynamoDB UpdateItem',

@@ -32,7 +32,7 @@ describe('status', () => {
       {
         dataset: 'things',
         files: 3,
-        counts: { processing: 0, completed: 1, rejected: 1, failed: 1 },
+        counts: { processing: 0, completed: 1, rejected: 1, failed: 1, paused: 0 },
         lastSuccess: NOW.toISOString(),
         backlog: 2,
         backlogByClass: { NEW: 1, CHANGED: 0, RETRY: 1, STUCK: 0, BUSY: 0 },
