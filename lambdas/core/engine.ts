@@ -270,19 +270,7 @@ async function pauseVersion(
   pause: PauseMark,
 ): Promise<OutcomeFields | undefined> {
   const dataset = contract.ingestion_key;
-  const paused = await deps.ledger.markPaused({
-    ingestionKey: dataset,
-    filePath: filePathFor(head.bucket, head.key),
-    sourcePath: sourcePathFor(head.bucket, head.key),
-    etag: head.etag,
-    size: head.size,
-    versionId: head.versionId,
-    sourceLastModified: head.lastModified,
-    runId: invocation.runId,
-    now: startedAt,
-    maxAttempts: contract.max_attempts,
-    ...(head.fromEvent ? { etagFromEvent: true } : {}),
-  });
+  const paused = await deps.ledger.markPaused(versionOfRun(contract, head, invocation, startedAt));
   if (paused.kind === 'other_version') return undefined;
   if (paused.kind !== 'paused') return unclaimedOutcome(paused, dataset, head.etag, startedAt);
   return {
@@ -445,6 +433,19 @@ function claimFor(
   now: Date,
 ): Promise<ClaimOutcome> {
   return deps.ledger.claimFile({
+    ...versionOfRun(contract, head, invocation, now),
+    leaseMs: invocation.remainingMs() + LEASE_MARGIN_MS,
+  });
+}
+
+/** The file, the version and the run, as a claim or a pause records them. */
+function versionOfRun(
+  contract: Contract,
+  head: ObjectHead & { fromEvent?: true },
+  invocation: Invocation,
+  now: Date,
+) {
+  return {
     ingestionKey: contract.ingestion_key,
     filePath: filePathFor(head.bucket, head.key),
     sourcePath: sourcePathFor(head.bucket, head.key),
@@ -454,10 +455,9 @@ function claimFor(
     sourceLastModified: head.lastModified,
     runId: invocation.runId,
     now,
-    leaseMs: invocation.remainingMs() + LEASE_MARGIN_MS,
     maxAttempts: contract.max_attempts,
-    ...((head as { fromEvent?: true }).fromEvent ? { etagFromEvent: true } : {}),
-  });
+    ...(head.fromEvent ? { etagFromEvent: true as const } : {}),
+  };
 }
 
 /**
