@@ -190,9 +190,18 @@ function reprocessClaim(observed: LedgerItem, request: ClaimRequest): ClaimPlan 
   };
 }
 
-function retryClaim(observed: LedgerItem, request: ClaimRequest): ClaimPlan {
+/**
+ * Claims again a file left `failed` or `paused` (a pause was no attempt, so the count goes on
+ * from where it stood before the pause); an operator's reprocess request restarts the count, and
+ * the write holds only while the item is as observed.
+ */
+function reclaim(
+  observed: LedgerItem,
+  request: ClaimRequest,
+  from: FileStatus.Failed | FileStatus.Paused,
+): ClaimPlan {
   const requested = observed.reprocess_requested_at;
-  const condition = '#status = :failed AND run_id = :observedRun';
+  const condition = `#status = :${from} AND run_id = :observedRun`;
   return {
     kind: 'update',
     previous: observed,
@@ -205,34 +214,11 @@ function retryClaim(observed: LedgerItem, request: ClaimRequest): ClaimPlan {
         requested === undefined ? condition : `${condition} AND reprocess_requested_at = :observedRequest`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: compact({
-        // An operator's reprocess request restarts the count.
         ...claimValues(request, requested === undefined ? observed.attempts + 1 : 1),
-        ':failed': FileStatus.Failed,
+        [`:${from}`]: from,
         ':observedRun': observed.run_id,
         ':observedRequest': requested,
       }),
-    },
-  };
-}
-
-function pausedClaim(observed: LedgerItem, request: ClaimRequest): ClaimPlan {
-  // A pause was no attempt: the count goes on from where it stood before the pause.
-  const requested = observed.reprocess_requested_at;
-  return {
-    kind: 'update',
-    previous: observed,
-    input: {
-      UpdateExpression: updateExpression({
-        set: CLAIM_SET,
-        remove: requested === undefined ? [] : ['reprocess_requested_at'],
-      }),
-      ConditionExpression: '#status = :paused AND run_id = :observedRun',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ...claimValues(request, requested === undefined ? observed.attempts + 1 : 1),
-        ':paused': FileStatus.Paused,
-        ':observedRun': observed.run_id,
-      },
     },
   };
 }
@@ -271,11 +257,11 @@ export function planClaim(observed: LedgerItem | undefined, request: ClaimReques
         : reprocessClaim(observed, request);
     case FileStatus.Failed:
       if (observed.reprocess_requested_at !== undefined || observed.attempts < request.maxAttempts) {
-        return retryClaim(observed, request);
+        return reclaim(observed, request, FileStatus.Failed);
       }
       return { kind: 'answer', outcome: { kind: 'exhausted', item: observed } };
     case FileStatus.Paused:
-      return pausedClaim(observed, request);
+      return reclaim(observed, request, FileStatus.Paused);
     default:
       throw new InfrastructureError(
         `${observed.file_path} has an unknown status: ${String(observed.status)}`,
