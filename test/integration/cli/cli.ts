@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../../cli/aws.js';
 import { runCli } from '../../../cli/program.js';
+import type { LocalAwsClientConfig } from '../../../local/aws-config.js';
 import type { LocalStack } from '../../../local/harness.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -79,4 +80,25 @@ export async function bronze(
   });
   const stdout = out.join('');
   return { code, stdout, stderr: err.join(''), json: <T>() => JSON.parse(stdout) as T };
+}
+
+/** Runs `bronze` in-process against an emulator endpoint with plain clients; returns its exit code and output. */
+export async function runAgainst(
+  config: LocalAwsClientConfig,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['--endpoint-url', config.endpoint, ...argv], {
+    env: {},
+    cwd: ROOT,
+    clients: () => ({
+      dynamodb: new DynamoDBClient(config),
+      s3: new S3Client(config),
+      sqs: new SQSClient(config),
+      cloudFormation: new CloudFormationClient(config),
+    }),
+    sink: { out: (t) => void out.push(t), err: (t) => void err.push(t), errIsTTY: false },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }

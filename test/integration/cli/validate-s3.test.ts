@@ -1,16 +1,12 @@
 /** `bronze validate s3://…` against moto: the same report as for the same file on disk, nothing ingested. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidateData } from '../../../cli/commands/validate.js';
 import { ExitCode } from '../../../cli/errors.js';
-import { runCli } from '../../../cli/program.js';
 import { useMotoServer } from '../../helpers/moto-server.js';
-import { ROOT } from './cli.js';
+import { ROOT, runAgainst } from './cli.js';
 
 const moto = useMotoServer();
 const BUCKET = 'validate-landing';
@@ -21,23 +17,7 @@ const SAMPLES = [
   'customers/2024-03-03-bad-row.csv',
 ];
 
-async function run(argv: string[]) {
-  const config = moto.clientConfig();
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['--endpoint-url', config.endpoint, ...argv], {
-    env: {},
-    cwd: ROOT,
-    clients: () => ({
-      dynamodb: new DynamoDBClient(config),
-      s3: new S3Client(config),
-      sqs: new SQSClient(config),
-      cloudFormation: new CloudFormationClient(config),
-    }),
-    sink: { out: (t) => void out.push(t), err: (t) => void err.push(t), errIsTTY: false },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (argv: string[]) => runAgainst(moto.clientConfig(), argv);
 
 beforeAll(async () => {
   const s3 = new S3Client(moto.clientConfig());
