@@ -10,15 +10,14 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Contract } from '../../lambdas/core/contract.js';
+import { ColumnSchema, type Contract, parseContract } from '../../lambdas/core/contract.js';
 import { gunzip, textOf, utf8ByteText } from '../../lambdas/core/csv/decode.js';
 import { type Encoding, toUtf8 } from '../../lambdas/core/csv/encoding.js';
 import { readCsv } from '../../lambdas/core/csv/reader.js';
 import { DataError } from '../../lambdas/core/errors.js';
 import { parseS3Uri } from '../../lambdas/core/ledger.js';
 import type { ObjectStore } from '../../lambdas/core/ports.js';
-import { BAD_TIMESTAMP, parseIsoTimestamp } from '../../lambdas/core/validate/timestamp.js';
-import { parseDouble } from '../../lambdas/core/validate/values.js';
+import { BadValue, columnParser, parseDouble } from '../../lambdas/core/validate/values.js';
 import { contractNamed } from '../datasets.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { type Report, renderTable } from '../output.js';
@@ -138,38 +137,37 @@ class ColumnEvidence {
 
 const BOOLEAN_SPELLINGS = new Set(['true', 'false', 'yes', 'no']);
 
-/** A real calendar date (no 2023-02-29). */
-function realDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+/** A contract with nothing but one column, to ask the engine's own parsers what a value fits. */
+const PROBE_CONTRACT = parseContract(
+  { ingestion_key: 'probe', sources: [{ prefix: 'probe/' }], columns: [{ name: 'probe' }] },
+  'probe (contract infer)',
+);
+
+/**
+ * Whether a value reads as a column of this type and format: the very parser ingestion uses, so
+ * a proposal never names a format the engine would then refuse a sampled value under.
+ */
+function fitsColumn(type: 'date' | 'timestamp', format?: string): (v: string) => boolean {
+  const column = ColumnSchema.parse({ name: 'probe', type, ...(format ? { format } : {}) });
+  const parse = columnParser(column, PROBE_CONTRACT);
+  return (v) => {
+    const value = parse(v);
+    return value !== null && !(value instanceof BadValue);
+  };
 }
 
-const dateReader =
-  (pattern: RegExp, order: readonly [number, number, number]) =>
-  (v: string): boolean => {
-    const m = pattern.exec(v);
-    return m !== null && realDate(Number(m[order[0]]), Number(m[order[1]]), Number(m[order[2]]));
-  };
-
-const DATE_FORMATS_READ: Readonly<Record<string, (v: string) => boolean>> = {
-  'yyyy-MM-dd': dateReader(/^(\d{4})-(\d{2})-(\d{2})$/, [1, 2, 3]),
-  'dd/MM/yyyy': dateReader(/^(\d{2})\/(\d{2})\/(\d{4})$/, [3, 2, 1]),
-  'MM/dd/yyyy': dateReader(/^(\d{2})\/(\d{2})\/(\d{4})$/, [3, 1, 2]),
-  'dd.MM.yyyy': dateReader(/^(\d{2})\.(\d{2})\.(\d{4})$/, [3, 2, 1]),
-};
+const DATE_FORMATS_READ: Readonly<Record<string, (v: string) => boolean>> = Object.fromEntries(
+  ['yyyy-MM-dd', 'dd/MM/yyyy', 'MM/dd/yyyy', 'dd.MM.yyyy'].map((f) => [f, fitsColumn('date', f)]),
+);
 const DATE_FORMATS = Object.keys(DATE_FORMATS_READ);
 
 /** ISO 8601 needs no format: the default timestamp parser reads it. */
 const ISO = 'iso';
 const TIMESTAMP_FORMATS_READ: Readonly<Record<string, (v: string) => boolean>> = {
-  [ISO]: (v) => {
-    const parsed = parseIsoTimestamp(v);
-    return parsed !== undefined && parsed !== BAD_TIMESTAMP;
-  },
-  'dd/MM/yyyy HH:mm:ss': (v) =>
-    /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/.test(v) && DATE_FORMATS_READ['dd/MM/yyyy']!(v.slice(0, 10)),
-  'MM/dd/yyyy HH:mm:ss': (v) =>
-    /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/.test(v) && DATE_FORMATS_READ['MM/dd/yyyy']!(v.slice(0, 10)),
+  [ISO]: fitsColumn('timestamp'),
+  ...Object.fromEntries(
+    ['dd/MM/yyyy HH:mm:ss', 'MM/dd/yyyy HH:mm:ss'].map((f) => [f, fitsColumn('timestamp', f)]),
+  ),
 };
 const TIMESTAMP_FORMATS = Object.keys(TIMESTAMP_FORMATS_READ);
 
