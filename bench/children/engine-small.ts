@@ -21,6 +21,8 @@ const count = Number(argValue('count'));
 const warmup = Number(argValue('warmup'));
 const buckets = { landing: 'landing', bronze: 'bronze', quarantine: 'quarantine' };
 const store = new MemoryObjectStore();
+// As an S3 body arrives over HTTP in Node: pieces of up to 16 KiB, so a 5 KB file is one piece.
+store.readChunkBytes = 16 * 1024;
 const keys = readdirSync(join(dir, 'data'))
   .sort()
   .map((name) => `data/${name}`);

@@ -37,6 +37,8 @@ export class MemoryObjectStore implements ObjectStore {
   aborted = 0;
   /** Gives every object written a version id, as a versioned bucket does. */
   versioned = false;
+  /** Reads hand the body over in pieces of this size; small by default, so tests cross chunk boundaries. */
+  readChunkBytes = 1000;
 
   private id(bucket: string, key: string) {
     return `${bucket}/${key}`;
@@ -95,8 +97,9 @@ export class MemoryObjectStore implements ObjectStore {
       throw new ObjectChangedError(`s3://${bucket}/${key} changed or vanished`);
     }
     const body = o.body;
+    const step = this.readChunkBytes;
     return (async function* () {
-      for (let i = 0; i < body.length; i += 1000) yield body.subarray(i, i + 1000);
+      for (let i = 0; i < body.length; i += step) yield body.subarray(i, i + step);
     })();
   }
 

@@ -43,21 +43,19 @@ export class LevelsEncoder {
     if (levels.length <= LEVELS_GAP) {
       const start = LEVELS_GAP - levels.length;
       page.buf.set(levels, start);
-      return page.buf.subarray(start, page.pos);
+      return page.u8.subarray(start, page.pos);
     }
     const j = this.joined;
     j.pos = 0;
     j.ensure(levels.length + page.pos - LEVELS_GAP);
     j.bytes(levels);
-    j.bytes(page.buf.subarray(LEVELS_GAP, page.pos));
+    j.bytes(page.u8.subarray(LEVELS_GAP, page.pos));
     return j.view();
   }
 
   /** A page body: its values, after definition levels for the page's `n` rows when the column is nullable. */
   pageBody(nullable: boolean, page: ByteBuf, n: number, nulls: number, levels: Uint8Array): Uint8Array {
-    return nullable
-      ? this.join(this.encode(n, nulls, levels), page)
-      : page.buf.subarray(LEVELS_GAP, page.pos);
+    return nullable ? this.join(this.encode(n, nulls, levels), page) : page.u8.subarray(LEVELS_GAP, page.pos);
   }
 }
 

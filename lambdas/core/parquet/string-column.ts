@@ -4,6 +4,7 @@ import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings }
 import { Encoding } from './format.js';
 import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import { bitWidthFor, writeHybrid } from './rle.js';
+import { StringIndex } from './string-index.js';
 import { StringStats } from './string-stats.js';
 import type { ColumnValues, ParquetColumn } from './types.js';
 import { writeByteText, writeUtf8 } from './utf8.js';
@@ -29,7 +30,7 @@ export class StringColumnEncoder implements ColumnEncoder {
   private readonly page: ByteBuf;
   private readonly pageBufferBytes: number;
   private readonly stats = new StringStats();
-  private readonly dict = new Map<string, number>();
+  private readonly dict = new StringIndex();
   /** Dictionary values met lately, by a cheap slot of their own, and their indices. */
   private readonly recent = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
   private readonly recentIndex = new Int32Array(RECENT_MASK + 1);
@@ -108,8 +109,8 @@ export class StringColumnEncoder implements ColumnEncoder {
       if (typeof first === 'string') {
         let k = start + 1;
         while (k < end && strings[k] === first) k++;
-        const index = k === end ? this.dict.get(first) : undefined;
-        if (index !== undefined) {
+        const index = k === end ? this.dict.indexOf(first) : -1;
+        if (index >= 0) {
           this.indices.fill(index, this.rows, this.rows + end - start);
           this.rows += end - start;
           return;
@@ -128,8 +129,9 @@ export class StringColumnEncoder implements ColumnEncoder {
   }
 
   finish(): EncodedChunk {
-    // All null: nothing to put in a dictionary, and no reason to stop trying for later chunks.
-    if (this.dictMode && this.dict.size === 0) this.fallBackToPlain(false);
+    // All null, or values mostly distinct (a chunk too short for the periodic check, as a small
+    // file's): PLAIN is smaller and one page instead of two. Later chunks try the dictionary again.
+    if (this.dictMode && (this.dict.size === 0 || this.mostlyDistinct())) this.fallBackToPlain(false);
     if (this.dictMode) {
       this.writeDictionaryPages();
     } else if (this.pageRows > 0) {
@@ -146,8 +148,11 @@ export class StringColumnEncoder implements ColumnEncoder {
     };
   }
 
+  private mostlyDistinct(): boolean {
+    return this.dict.size > (this.rows - this.nullCount) * DICT_MAX_DISTINCT_SHARE;
+  }
+
   private forgetDictionary(): void {
-    // Map#clear allocates a new table even for an empty Map: not free on files of a few rows.
     if (this.dict.size === 0) return;
     this.dict.clear();
     this.recent.fill(undefined);
@@ -179,14 +184,12 @@ export class StringColumnEncoder implements ColumnEncoder {
         indices[i + base] = recentIndex[slot]!;
         continue;
       }
-      let k = dict.get(s);
-      if (k !== undefined) {
+      let k = dict.indexOrAdd(s);
+      if (k >= 0) {
         recent[slot] = s;
         recentIndex[slot] = k;
-      }
-      if (k === undefined) {
-        k = dict.size;
-        dict.set(s, k);
+      } else {
+        k = -1 - k;
         if (k >= this.dictOffsets.length) {
           const grown = new Int32Array(Math.max(1024, this.dictOffsets.length * 2));
           grown.set(this.dictOffsets);
@@ -367,7 +370,7 @@ export class StringColumnEncoder implements ColumnEncoder {
         if (nulls > 0) for (let i = 0; i < n; i++) levels[i] = indices[first + i]! < 0 ? 0 : 1;
         body = this.levels.join(this.levels.encode(n, nulls), page);
       } else {
-        body = page.buf.subarray(LEVELS_GAP, page.pos);
+        body = page.u8.subarray(LEVELS_GAP, page.pos);
       }
       this.pages.dataPage(body, n, Encoding.RLE_DICTIONARY);
     }

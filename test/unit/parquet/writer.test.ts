@@ -247,6 +247,19 @@ describe('ParquetWriter', () => {
     ]);
   });
 
+  it('writes a short chunk of mostly distinct strings PLAIN, and a short repeating one with a dictionary', async () => {
+    const distinct = Array.from({ length: 40 }, (_, i) => (i % 10 === 0 ? null : `id-${i}`));
+    const repeating = Array.from({ length: 40 }, (_, i) => ['paid', 'new', null][i % 3]!);
+    const file = await writeParquet([col('d', 'string'), col('r', 'string')], [[distinct, repeating]]);
+    const [d, r] = readParquetMetadata(file).row_groups[0]!.columns.map((c) => c.meta_data!);
+    expect(d!.encodings).toEqual(['PLAIN', 'RLE']);
+    expect(d!.dictionary_page_offset).toBeUndefined();
+    expect(d!.statistics).toMatchObject({ null_count: 4n, min_value: 'id-1', max_value: 'id-9' });
+    expect(r!.encodings).toContain('RLE_DICTIONARY');
+    const rows = await readParquetRows(file);
+    expect(rows.map((row) => [row.d, row.r])).toEqual(distinct.map((v, i) => [v, repeating[i]]));
+  });
+
   it('writes only PLAIN pages when the dictionary is turned off', async () => {
     const file = await writeParquet([col('r', 'string')], [[new Array(100).fill('same')]], {
       dictionary: false,
