@@ -18,7 +18,7 @@ import { HEADER, rowMaker } from './csv-rows.js';
 import { DATA_DIR } from './paths.js';
 
 /** Bump when the rows change, so that stale files are regenerated. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 export const SEED = 20261122;
 const MB = 1_000_000;
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;

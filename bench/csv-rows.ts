@@ -1,5 +1,5 @@
 /**
- * Deterministic rows of the bench CSV: 12 columns shaped like an export of an orders table, with
+ * Deterministic rows of the bench CSV: 13 columns shaped like an export of an orders table, with
  * the awkward parts real files have (quoted fields holding commas, doubled quotes and line breaks,
  * empty fields, some non-ASCII text).
  */
@@ -11,6 +11,7 @@ export const HEADER = [
   'discount',
   'created_at',
   'shipped_at',
+  'due_date',
   'active',
   'status',
   'country',
@@ -112,6 +113,8 @@ export function rowMaker(seed: number): () => Row {
       const at = utcParts(created + Math.floor(r() * 1.2e9));
       shipped = `${at.date}T${at.time}Z`;
     }
+    // A date without a time: when the order is due, a few weeks on, unset on one order in ten.
+    const dueDate = r() < 0.1 ? '' : utcParts(created + Math.floor(r() * 30) * DAY_MS).date;
     const discount = r() < 0.25 ? '' : r().toFixed(4);
     const amount = ((Math.floor(r() * 5_000_000) - 100_000) / 100).toFixed(2);
     const sku = `SKU-${String(Math.floor(r() * 200_000)).padStart(6, '0')}`;
@@ -133,7 +136,7 @@ export function rowMaker(seed: number): () => Row {
     }
     const text =
       `${id},${1 + Math.floor(r() * 2_000_000)},${amount},${discount},` +
-      `${createdAt.date} ${createdAt.time.slice(0, 8)},${shipped},${r() < 0.7 ? 'true' : 'false'},` +
+      `${createdAt.date} ${createdAt.time.slice(0, 8)},${shipped},${dueDate},${r() < 0.7 ? 'true' : 'false'},` +
       `${pick(STATUSES)},${pick(COUNTRIES)},${sku},${pick(FIRST)} ${pick(LAST)},${comment}`;
     return { text, bytes: text.length + extraBytes, innerBreaks };
   };

@@ -10,7 +10,7 @@ import { DATA_DIR } from './paths.js';
 
 export const SMALL_ROWS = 40;
 /** Bump when the files change, so that stale ones are regenerated. */
-const SMALL_VERSION = 1;
+const SMALL_VERSION = 2;
 
 export interface SmallFiles {
   /** Landing "bucket" directory; keys are `data/<name>.csv` under it. */

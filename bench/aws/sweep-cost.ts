@@ -71,7 +71,7 @@ export async function measureSweep(env: MotoEnv, contract: Contract, files: numb
   await env.createBuckets(BUCKET);
   await env.createTable(TABLE);
   const sqs = locallyAnsweredSqs(env.counter);
-  const body = `${HEADER.join(',')}\n1,2,3.00,,2024-01-01 00:00:00,,true,new,DE,SKU-000001,Ann Lee,\n`;
+  const body = `${HEADER.join(',')}\n1,2,3.00,,2024-01-01 00:00:00,,2024-01-15,true,new,DE,SKU-000001,Ann Lee,\n`;
   const keys = Array.from({ length: files }, (_, i) => `data/sweep/${String(i).padStart(6, '0')}.csv`);
   const etags = new Map<string, string>();
 

@@ -4,6 +4,7 @@ import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable } from './conversion-tables.js';
 import { costTables } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
+import { loadBenchContract } from '../contracts.js';
 import type { BenchResults } from './model.js';
 import { batchTable, smallTable } from './small-tables.js';
 import { textTable } from './table.js';
@@ -18,14 +19,19 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
       'MB = 10^6 bytes; peak RSS is the highest of the runs.',
   ];
   if (r.conversions.length) {
+    const textColumns = loadBenchContract('text').columns.length;
+    const typedColumns = loadBenchContract('typed').columns.filter((c) => c.type !== 'string').length;
     parts.push(
       '',
-      'CSV to Parquet, text contract (headline: 12 text columns; DuckDB all_varchar), ' +
+      `CSV to Parquet, text contract (headline: ${textColumns} text columns; DuckDB all_varchar), ` +
         'with our parse stage alone and the raw-read ceiling',
     );
     parts.push(textTable(conversionTable(r, 'text', true)));
     if (r.conversions.some((c) => c.case.contract === 'typed')) {
-      parts.push('', 'CSV to Parquet, typed contract (7 typed columns; DuckDB given the same types)');
+      parts.push(
+        '',
+        `CSV to Parquet, typed contract (${typedColumns} typed columns; DuckDB given the same types)`,
+      );
       parts.push(textTable(conversionTable(r, 'typed', false)));
     }
   }
