@@ -15,6 +15,8 @@ const DICT_CHECK_EVERY = 1024;
 const DICT_MAX_DISTINCT_SHARE = 0.5;
 // Slots of the recent-values cache in front of the dictionary (a power of two, less one).
 const RECENT_MASK = 255;
+// Values up to this many bytes (length prefix included) are copied byte by byte.
+const SHORT_COPY_BYTES = 64;
 // Room past the page size for the value that crosses it, so a page buffer rarely has to double.
 const PAGE_SLACK = 64 * 1024;
 
@@ -226,7 +228,8 @@ export class StringColumnEncoder implements ColumnEncoder {
   private fallBackToPlain(sticky: boolean): void {
     this.dictMode = false;
     this.forgetDictionary();
-    this.stats.reset();
+    // The statistics stay: the dictionary holds every value of the chunk so far, so its bounds
+    // are the chunk's.
     this.nullCount = 0;
     this.replayDictionary(this.rows);
     if (sticky) {
@@ -242,10 +245,9 @@ export class StringColumnEncoder implements ColumnEncoder {
   private replayDictionary(n: number): void {
     const page = this.page;
     const limit = this.settings.pageSizeBytes + LEVELS_GAP;
-    const stats = this.stats;
     const indices = this.indices;
     const offsets = this.dictOffsets;
-    const src = this.dictBytes.buf;
+    const src = this.dictBytes.u8;
     this.pageLevels = fitLevels(this.pageLevels, Math.min(n, 1 << 16));
     for (let row = 0; row < n; row++) {
       if (this.pageRows >= this.pageLevels.length)
@@ -259,11 +261,17 @@ export class StringColumnEncoder implements ColumnEncoder {
       }
       this.pageLevels[this.pageRows++] = 1;
       const from = offsets[k]!;
-      const size = 4 + src.readUInt32LE(from);
+      const size = 4 + (src[from]! | (src[from + 1]! << 8) | (src[from + 2]! << 16) | (src[from + 3]! << 24));
       page.ensure(size);
-      src.copy(page.buf, page.pos, from, from + size);
-      stats.add(page.dv, page.pos + 4, size - 4);
-      page.pos += size;
+      const to = page.pos;
+      // Most values are short, and a loop copies a short one for less than Buffer#copy's call does.
+      if (size <= SHORT_COPY_BYTES) {
+        const dst = page.u8;
+        for (let j = 0; j < size; j++) dst[to + j] = src[from + j]!;
+      } else {
+        page.u8.set(src.subarray(from, from + size), to);
+      }
+      page.pos = to + size;
       if (page.pos >= limit) this.flushPlainPage();
     }
   }
