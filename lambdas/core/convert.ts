@@ -6,7 +6,7 @@ import { DataError } from './errors.js';
 import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
 import type { ObjectWriter } from './ports.js';
 import { hasDrift, RESCUED_DATA_COLUMN, type SchemaDrift, usesRescue } from './schema-evolution.js';
-import { checkHeader, type HeaderMapping, unmappedHeader } from './validate/header.js';
+import { checkHeaderRemembered, type HeaderMapping, unmappedHeader } from './validate/header.js';
 import { RowConverter } from './validate/rows.js';
 
 /** Lineage columns appended to every bronze row (DESIGN.md invariant 3). */
@@ -57,6 +57,18 @@ export function bronzeColumns(contract: Contract): ParquetColumn[] {
     ...(usesRescue(contract) ? [{ name: RESCUED_DATA_COLUMN, type: 'string' as const, nullable: true }] : []),
     ...LINEAGE_COLUMNS,
   ];
+}
+
+const bronzeSchemas = new WeakMap<Contract, readonly ParquetColumn[]>();
+
+/** bronzeColumns, made once per contract: the writer keys its reusable buffers on the schema. */
+function bronzeSchemaOf(contract: Contract): readonly ParquetColumn[] {
+  let columns = bronzeSchemas.get(contract);
+  if (!columns) {
+    columns = Object.freeze(bronzeColumns(contract).map((c) => Object.freeze(c)));
+    bronzeSchemas.set(contract, columns);
+  }
+  return columns;
 }
 
 export interface ConvertInput {
@@ -219,7 +231,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           await writer.write(chunk);
         },
       },
-      bronzeColumns(contract),
+      bronzeSchemaOf(contract),
       { compression: contract.bronze.compression, byteStrings: true },
     );
     const [file, etag, ingestedAt, runId] = lineageColumns(n);
@@ -257,7 +269,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
           rows[i] = RELEASED;
           if (!mapping) {
             try {
-              mapping = checkHeader(record.map(textOf), contract);
+              mapping = checkHeaderRemembered(record.map(textOf), contract);
             } catch (e) {
               if (!(e instanceof DataError)) throw e;
               rejection = e;

@@ -14,6 +14,22 @@ const MAGIC = Buffer.from('PAR1', 'latin1');
 const ROW_BLOCK = 2048;
 
 /**
+ * Schemas as text, by the caller's array: a caller writing many small files passes the same one.
+ * Only a frozen schema (array and columns) is remembered, as any other could change after.
+ */
+const schemaKeys = new WeakMap<readonly ParquetColumn[], string>();
+
+function schemaKey(columns: readonly ParquetColumn[]): string {
+  if (!Object.isFrozen(columns) || !columns.every(Object.isFrozen)) return JSON.stringify(columns);
+  let key = schemaKeys.get(columns);
+  if (key === undefined) {
+    key = JSON.stringify(columns);
+    schemaKeys.set(columns, key);
+  }
+  return key;
+}
+
+/**
  * Streams a Parquet file to a ByteSink one row group at a time. A row group is either written
  * whole (writeRowGroup) or built from blocks of rows (appendRows, then endRowGroup): each block is
  * encoded at once and not referenced afterwards, so a caller producing rows need hold only a block
@@ -67,7 +83,7 @@ export class ParquetWriter {
     this.codec = codec;
     this.keyValueMetadata = options.keyValueMetadata;
     this.createdBy = options.createdBy ?? 'bronze-ingest';
-    this.poolKey = JSON.stringify([this.columns, settings, codec.compression]);
+    this.poolKey = `${schemaKey(columns)}|${JSON.stringify([settings, codec.compression])}`;
     this.encoders = takeEncoders(this.poolKey, () =>
       this.columns.map((c) =>
         c.type === 'string'

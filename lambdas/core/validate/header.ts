@@ -29,6 +29,20 @@ function normalizer(contract: Contract): (name: string) => string {
   };
 }
 
+/** The last header each contract accepted, and its mapping: a source's files mostly repeat one header. */
+const lastAccepted = new WeakMap<Contract, { readonly key: string; readonly mapping: HeaderMapping }>();
+
+/** checkHeader, answered from the contract's last accepted header when this one is the same. */
+export function checkHeaderRemembered(header: readonly string[], contract: Contract): HeaderMapping {
+  // JSON keeps names apart whatever characters they hold (a joined string would not).
+  const key = JSON.stringify(header);
+  const last = lastAccepted.get(contract);
+  if (last?.key === key) return last.mapping;
+  const mapping = checkHeader(header, contract);
+  lastAccepted.set(contract, { key, mapping });
+  return mapping;
+}
+
 /**
  * Checks a header record against the contract and reports every problem in one error:
  * missing, unexpected, duplicated and misordered columns.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, HeaderMismatchError } from '../../../lambdas/core/errors.js';
-import { checkHeader } from '../../../lambdas/core/validate/header.js';
+import { checkHeader, checkHeaderRemembered } from '../../../lambdas/core/validate/header.js';
 import { testContract } from '../../helpers/csv.js';
 
 const threeColumns = { columns: [{ name: 'id' }, { name: 'name' }, { name: 'email' }] };
@@ -87,5 +87,20 @@ describe('checkHeader', () => {
   it('rejects a header wider than the column limit', () => {
     const wide = Array.from({ length: 11 }, (_, i) => `c${i}`);
     expect(() => checkHeader(wide, testContract({ limits: { max_columns: 10 } }))).toThrow(DataError);
+  });
+});
+
+describe('checkHeaderRemembered', () => {
+  it('answers a repeated header from memory, and checks any other header afresh', () => {
+    const contract = testContract({ ...threeColumns, schema_evolution: { unexpected_columns: 'ignore' } });
+    const first = checkHeaderRemembered(['id', 'name', 'email'], contract);
+    expect(checkHeaderRemembered(['id', 'name', 'email'], contract)).toBe(first);
+    // Same characters joined, different names: not the remembered header.
+    const split = checkHeaderRemembered(['id', 'name', 'email', 'a\u0000', 'b'], contract);
+    const joined = checkHeaderRemembered(['id', 'name', 'email', 'a', '\u0000b'], contract);
+    expect(split.extra).toEqual(['a\u0000', 'b']);
+    expect(joined.extra).toEqual(['a', '\u0000b']);
+    expect(() => checkHeaderRemembered(['id', 'email'], contract)).toThrow(HeaderMismatchError);
+    expect(() => checkHeaderRemembered(['id', 'email'], contract)).toThrow(HeaderMismatchError);
   });
 });
