@@ -131,13 +131,17 @@ function byteString(bytes: Uint8Array, start: number, end: number): string {
  * shown or stored as text (header names, messages, rejected rows), not on the hot path.
  */
 export function textOf(bytes: string): string {
-  return Buffer.from(bytes, 'latin1').toString('utf8');
+  return ASCII.test(bytes) ? bytes : Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 /** Byte text of real text (the inverse of textOf), for values written next to a file's own. */
 export function byteTextOf(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1');
+  return ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
 }
+
+/** ASCII is its own byte text: most header names and lineage values need no round trip. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, NUL included.
+const ASCII = /^[\x00-\x7f]*$/;
 
 const BOM = [0xef, 0xbb, 0xbf];
 
