@@ -71,6 +71,13 @@ function bronzeSchemaOf(contract: Contract): readonly ParquetColumn[] {
   return columns;
 }
 
+/** `width` empty arrays (a loop: Array.from with a length costs more than a small file's block). */
+function emptyColumns(width: number): unknown[][] {
+  const columns: unknown[][] = [];
+  for (let c = 0; c < width; c++) columns.push([]);
+  return columns;
+}
+
 export interface ConvertInput {
   readonly contract: Contract;
   readonly source: AsyncIterable<Uint8Array>;
@@ -185,7 +192,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   // The contract's columns and, for a dataset that rescues, `_rescued_data`.
   const width = contract.columns.length + (usesRescue(contract) ? 1 : 0);
   const ingestedAtMicros = BigInt(input.lineage.ingestedAt.getTime()) * 1000n;
-  let columns: unknown[][] = Array.from({ length: width }, () => []);
+  let columns = emptyColumns(width);
   // Line numbers, which the int64 encoder takes as plain numbers: no bigint per row.
   let sourceRows: number[] = [];
   let groupRows = 0;
@@ -236,7 +243,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
     );
     const [file, etag, ingestedAt, runId] = lineageColumns(n);
     const values = [...columns, file, etag, sourceRows, ingestedAt, runId] as ColumnValues[];
-    columns = Array.from({ length: width }, () => []);
+    columns = emptyColumns(width);
     sourceRows = [];
     await parquet.appendRows(values, n);
   };

@@ -561,10 +561,10 @@ function bronzeFooterMetadata(file: ClaimedFile): Record<string, string> {
   };
 }
 
-/** The same as user metadata, where the source path must survive an HTTP header (object-metadata.ts). */
-function bronzeObjectMetadata(file: ClaimedFile): Record<string, string> {
-  const { 'source-file': _raw, ...rest } = bronzeFooterMetadata(file);
-  return { ...rest, ...sourceFileMetadata(file.sourcePath) };
+/** The footer's metadata as user metadata, where the source path must survive an HTTP header (object-metadata.ts). */
+function bronzeObjectMetadata(footer: Record<string, string>, sourcePath: string): Record<string, string> {
+  const { 'source-file': _raw, ...rest } = footer;
+  return { ...rest, ...sourceFileMetadata(sourcePath) };
 }
 
 /** Streams a claimed file to bronze and records completion, rejection or failure. */
@@ -591,6 +591,7 @@ async function writeBronze(
 ): Promise<ConvertResult> {
   const { head, owned } = file;
   const source = await deps.store.read(head.bucket, head.key, { ifMatch: owned.etag });
+  const footer = bronzeFooterMetadata(file);
   return convertToBronze({
     contract: file.contract,
     source,
@@ -601,11 +602,11 @@ async function writeBronze(
       runId: owned.runId,
       ingestedAt: file.startedAt,
     },
-    metadata: bronzeFooterMetadata(file),
+    metadata: footer,
     openBronze: () =>
       deps.store.openWriter(deps.buckets.bronze, file.bronzeKey, {
         contentType: 'application/vnd.apache.parquet',
-        metadata: bronzeObjectMetadata(file),
+        metadata: bronzeObjectMetadata(footer, file.sourcePath),
         partSizeBytes: deps.partSizeBytes ?? DEFAULT_PART_SIZE,
       }),
     onBadRow: (line, reason, fields) => badRows.add(line, reason, fields),

@@ -28,10 +28,16 @@ function mirror(base: string, bucket: string, key: string, suffix: string): stri
 
 /** True for a real calendar date written YYYY-MM-DD. */
 export function isPartitionDate(value: string): boolean {
+  // Files of a day share their date: the last one that passed is answered without a Date.
+  if (value === lastPartitionDate) return true;
   if (!DATE_PATTERN.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  const valid = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  if (valid) lastPartitionDate = value;
+  return valid;
 }
+
+let lastPartitionDate: string | undefined;
 
 /**
  * The one bronze key for a source file: a pure function of (ingestion_key, partition date,

@@ -22,12 +22,30 @@ export function snappyCompress(input: Uint8Array, out: ByteBuf): void {
   out.varint(input.length);
   let op = out.pos;
   const o = out.buf;
-  // DataView reads of unaligned 32-bit words are about twice as fast as four byte loads.
-  const dv = new DataView(input.buffer, input.byteOffset, input.length);
-  for (let start = 0; start < input.length; start += BLOCK_SIZE) {
-    op = compressFragment(input, dv, start, Math.min(input.length, start + BLOCK_SIZE), o, op);
+  // Offsets below are into the input's whole buffer (see viewsOf).
+  const { bytes, dv } = viewsOf(input.buffer);
+  const end = input.byteOffset + input.length;
+  for (let start = input.byteOffset; start < end; start += BLOCK_SIZE) {
+    op = compressFragment(bytes, dv, start, Math.min(end, start + BLOCK_SIZE), o, op);
   }
   out.pos = op;
+}
+
+let lastViews:
+  | { readonly buffer: ArrayBufferLike; readonly bytes: Uint8Array; readonly dv: DataView }
+  | undefined;
+
+/**
+ * Byte and DataView views of a whole buffer (unaligned 32-bit DataView reads are about twice as
+ * fast as four byte loads). The pages of a file mostly come from one reused buffer, so the last
+ * views are kept: a small file compresses dozens of pages, and new views for each cost more
+ * than compressing the page.
+ */
+function viewsOf(buffer: ArrayBufferLike): { bytes: Uint8Array; dv: DataView } {
+  if (lastViews?.buffer !== buffer) {
+    lastViews = { buffer, bytes: new Uint8Array(buffer), dv: new DataView(buffer) };
+  }
+  return lastViews;
 }
 
 function compressFragment(

@@ -36,6 +36,9 @@ export class StringColumnEncoder implements ColumnEncoder {
   /** Dictionary values met lately, by a cheap slot of their own, and their indices. */
   private readonly recent = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
   private readonly recentIndex = new Int32Array(RECENT_MASK + 1);
+  /** The recent slots filled in this chunk, so that forgetting them visits only those. */
+  private readonly recentFilled = new Int32Array(RECENT_MASK + 1);
+  private recentCount = 0;
   private dictBytes = new ByteBuf(INITIAL_BUFFER_BYTES);
   /** Where each dictionary entry (4-byte length, then UTF-8) starts in dictBytes. */
   private dictOffsets = new Int32Array(0);
@@ -157,7 +160,8 @@ export class StringColumnEncoder implements ColumnEncoder {
   private forgetDictionary(): void {
     if (this.dict.size === 0) return;
     this.dict.clear();
-    this.recent.fill(undefined);
+    for (let i = 0; i < this.recentCount; i++) this.recent[this.recentFilled[i]!] = undefined;
+    this.recentCount = 0;
   }
 
   /** Returns -1 when done, else the index in `values` at which the dictionary stopped paying off. */
@@ -188,6 +192,7 @@ export class StringColumnEncoder implements ColumnEncoder {
       }
       let k = dict.indexOrAdd(s);
       if (k >= 0) {
+        if (recent[slot] === undefined) this.recentFilled[this.recentCount++] = slot;
         recent[slot] = s;
         recentIndex[slot] = k;
       } else {
@@ -226,12 +231,18 @@ export class StringColumnEncoder implements ColumnEncoder {
    * from their dictionary indices.
    */
   private fallBackToPlain(sticky: boolean): void {
+    const nulls = this.nullCount;
+    const allDistinct = this.dict.size === this.rows - nulls;
     this.dictMode = false;
     this.forgetDictionary();
     // The statistics stay: the dictionary holds every value of the chunk so far, so its bounds
     // are the chunk's.
-    this.nullCount = 0;
-    this.replayDictionary(this.rows);
+    if (allDistinct && this.dictBytes.pos <= this.settings.pageSizeBytes) {
+      this.takeDictionaryAsPage(nulls);
+    } else {
+      this.nullCount = 0;
+      this.replayDictionary(this.rows);
+    }
     if (sticky) {
       // This column is done with dictionaries: let its buffers go.
       this.tryDictionary = false;
@@ -239,6 +250,29 @@ export class StringColumnEncoder implements ColumnEncoder {
       this.dictOffsets = new Int32Array(0);
       this.dictBytes = new ByteBuf(16);
     }
+  }
+
+  /**
+   * When no value repeated, the dictionary's entries (length, then bytes) are the chunk's present
+   * values in row order: exactly a PLAIN page's values, taken in one copy.
+   */
+  private takeDictionaryAsPage(nulls: number): void {
+    const n = this.rows;
+    const levels = fitLevels(this.pageLevels, n);
+    this.pageLevels = levels;
+    if (nulls === 0) {
+      levels.fill(1, 0, n);
+    } else {
+      const indices = this.indices;
+      for (let row = 0; row < n; row++) levels[row] = indices[row]! < 0 ? 0 : 1;
+    }
+    const values = this.dictBytes.view();
+    const page = this.page;
+    page.ensure(values.length);
+    page.u8.set(values, page.pos);
+    page.pos += values.length;
+    this.pageRows = n;
+    this.pageNulls = nulls;
   }
 
   /** Encodes rows 0..n of the chunk as PLAIN, copying each value's bytes from the dictionary. */

@@ -31,6 +31,8 @@ export class StringIndex {
   private keys: (string | undefined)[] = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
   private indices = new Int32Array(INITIAL_SLOTS);
   private hashes = new Int32Array(INITIAL_SLOTS);
+  /** The slot of each index, so that clearing visits only the slots in use. */
+  private slots = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   /** Distinct strings held; each one's index is the count before it was added. */
   size = 0;
@@ -41,7 +43,7 @@ export class StringIndex {
     if (this.keys.length > RETAINED_SLOTS) {
       this.allocate(INITIAL_SLOTS);
     } else {
-      this.keys.fill(undefined);
+      for (let i = 0; i < this.size; i++) this.keys[this.slots[i]!] = undefined;
     }
     this.size = 0;
   }
@@ -62,6 +64,7 @@ export class StringIndex {
     keys[slot] = s;
     this.hashes[slot] = h;
     this.indices[slot] = index;
+    this.slots[index] = slot;
     if (this.size * 2 > keys.length) this.grow();
     return -1 - index;
   }
@@ -83,6 +86,7 @@ export class StringIndex {
     this.keys = new Array<string | undefined>(slots).fill(undefined);
     this.indices = new Int32Array(slots);
     this.hashes = new Int32Array(slots);
+    this.slots = new Int32Array(slots);
     this.mask = slots - 1;
   }
 
@@ -97,6 +101,7 @@ export class StringIndex {
       this.keys[slot] = key;
       this.hashes[slot] = hashes[i]!;
       this.indices[slot] = indices[i]!;
+      this.slots[indices[i]!] = slot;
     }
   }
 }

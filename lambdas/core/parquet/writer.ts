@@ -78,12 +78,13 @@ export class ParquetWriter {
       dictionaryMaxBytes: options.dictionaryMaxBytes ?? 1 << 20,
       byteStrings: options.byteStrings ?? false,
     };
-    this.columns = columns.slice();
+    this.columns = Object.isFrozen(columns) ? columns : columns.slice();
     const codec = pageCodec(options.compression ?? 'snappy');
     this.codec = codec;
     this.keyValueMetadata = options.keyValueMetadata;
     this.createdBy = options.createdBy ?? 'bronze-ingest';
-    this.poolKey = `${schemaKey(columns)}|${JSON.stringify([settings, codec.compression])}`;
+    const { dictionary, dictionaryMaxBytes, byteStrings } = settings;
+    this.poolKey = `${schemaKey(columns)}|${pageSizeBytes}|${dictionary}|${dictionaryMaxBytes}|${byteStrings}|${codec.compression}`;
     this.encoders = takeEncoders(this.poolKey, () =>
       this.columns.map((c) =>
         c.type === 'string'

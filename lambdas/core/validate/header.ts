@@ -30,17 +30,24 @@ function normalizer(contract: Contract): (name: string) => string {
 }
 
 /** The last header each contract accepted, and its mapping: a source's files mostly repeat one header. */
-const lastAccepted = new WeakMap<Contract, { readonly key: string; readonly mapping: HeaderMapping }>();
+const lastAccepted = new WeakMap<
+  Contract,
+  { readonly header: readonly string[]; readonly mapping: HeaderMapping }
+>();
 
 /** checkHeader, answered from the contract's last accepted header when this one is the same. */
 export function checkHeaderRemembered(header: readonly string[], contract: Contract): HeaderMapping {
-  // JSON keeps names apart whatever characters they hold (a joined string would not).
-  const key = JSON.stringify(header);
   const last = lastAccepted.get(contract);
-  if (last?.key === key) return last.mapping;
+  if (last && sameNames(last.header, header)) return last.mapping;
   const mapping = checkHeader(header, contract);
-  lastAccepted.set(contract, { key, mapping });
+  lastAccepted.set(contract, { header: [...header], mapping });
   return mapping;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -35,6 +35,21 @@ function expectRoundTrip(input: Uint8Array): Uint8Array {
 const text = (s: string) => new Uint8Array(Buffer.from(s));
 
 describe('snappy compressor', () => {
+  it('compresses a view into a larger buffer as it does the same bytes on their own', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(200), fc.nat(200), (data, before, after) => {
+        // Repeats give the matcher something to find across the view's whole length.
+        const input = Uint8Array.from([...data, ...data.subarray(0, 100), ...data]);
+        const buffer = new Uint8Array(before + input.length + after).fill(0x61);
+        buffer.set(input, before);
+        const view = buffer.subarray(before, before + input.length);
+        expectSameBytes(compress(view), compress(Uint8Array.from(input)));
+        expectRoundTrip(view);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('round-trips empty, tiny and just-below-margin inputs', () => {
     for (const s of ['', 'a', 'abcd', 'aaaaaaaaaaaaaa', 'abcdefghijklmn', 'abcabcabcabcabcabc'])
       expectRoundTrip(text(s));

@@ -250,14 +250,28 @@ describe('ParquetWriter', () => {
   it('writes a short chunk of mostly distinct strings PLAIN, and a short repeating one with a dictionary', async () => {
     const distinct = Array.from({ length: 40 }, (_, i) => (i % 10 === 0 ? null : `id-${i}`));
     const repeating = Array.from({ length: 40 }, (_, i) => ['paid', 'new', null][i % 3]!);
-    const file = await writeParquet([col('d', 'string'), col('r', 'string')], [[distinct, repeating]]);
-    const [d, r] = readParquetMetadata(file).row_groups[0]!.columns.map((c) => c.meta_data!);
+    // 30 distinct values in 40 rows: PLAIN too, some of them written twice.
+    const fewRepeats = Array.from({ length: 40 }, (_, i) => `v${(i * 7) % 30}`);
+    const file = await writeParquet(
+      [col('d', 'string'), col('r', 'string'), col('f', 'string', false)],
+      [[distinct, repeating, fewRepeats]],
+    );
+    const [d, r, f] = readParquetMetadata(file).row_groups[0]!.columns.map((c) => c.meta_data!);
     expect(d!.encodings).toEqual(['PLAIN', 'RLE']);
     expect(d!.dictionary_page_offset).toBeUndefined();
     expect(d!.statistics).toMatchObject({ null_count: 4n, min_value: 'id-1', max_value: 'id-9' });
     expect(r!.encodings).toContain('RLE_DICTIONARY');
+    expect(f!.encodings).toEqual(['PLAIN', 'RLE']);
+    expect(f!.statistics).toMatchObject({ null_count: 0n, min_value: 'v0', max_value: 'v9' });
     const rows = await readParquetRows(file);
-    expect(rows.map((row) => [row.d, row.r])).toEqual(distinct.map((v, i) => [v, repeating[i]]));
+    expect(rows.map((row) => [row.d, row.r, row.f])).toEqual(
+      distinct.map((v, i) => [v, repeating[i], fewRepeats[i]]),
+    );
+    const duck = await queryParquetWithDuckDb(
+      file,
+      'SELECT count(d) AS d, count(DISTINCT f) AS f FROM parquet',
+    );
+    expect(duck).toEqual([{ d: 36n, f: 30n }]);
   });
 
   it('writes only PLAIN pages when the dictionary is turned off', async () => {
