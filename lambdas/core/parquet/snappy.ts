@@ -31,21 +31,26 @@ export function snappyCompress(input: Uint8Array, out: ByteBuf): void {
   out.pos = op;
 }
 
-let lastViews:
-  | { readonly buffer: ArrayBufferLike; readonly bytes: Uint8Array; readonly dv: DataView }
-  | undefined;
+interface Views {
+  readonly bytes: Uint8Array;
+  readonly dv: DataView;
+}
+
+const views = new WeakMap<ArrayBufferLike, Views>();
 
 /**
  * Byte and DataView views of a whole buffer (unaligned 32-bit DataView reads are about twice as
- * fast as four byte loads). The pages of a file mostly come from one reused buffer, so the last
- * views are kept: a small file compresses dozens of pages, and new views for each cost more
+ * fast as four byte loads), kept while the buffer lives: pages come from the writer's reused
+ * buffers, and a small file compresses dozens of pages, where new views for each would cost more
  * than compressing the page.
  */
-function viewsOf(buffer: ArrayBufferLike): { bytes: Uint8Array; dv: DataView } {
-  if (lastViews?.buffer !== buffer) {
-    lastViews = { buffer, bytes: new Uint8Array(buffer), dv: new DataView(buffer) };
+function viewsOf(buffer: ArrayBufferLike): Views {
+  let v = views.get(buffer);
+  if (!v) {
+    v = { bytes: new Uint8Array(buffer), dv: new DataView(buffer) };
+    views.set(buffer, v);
   }
-  return lastViews;
+  return v;
 }
 
 function compressFragment(
