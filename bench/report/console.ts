@@ -1,10 +1,11 @@
 /** The run's results as text on stdout. */
+
+import { loadBenchContract } from '../contracts.js';
 import { formatLoad } from '../machine.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
 import { conversionTable } from './conversion-tables.js';
 import { costTables } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
-import { loadBenchContract } from '../contracts.js';
 import type { BenchResults } from './model.js';
 import { batchTable, smallTable } from './small-tables.js';
 import { textTable } from './table.js';
