@@ -8,7 +8,7 @@ import { fixed, type Table } from './table.js';
 
 /** Published us-east-1 prices (aws.amazon.com/{lambda,s3,dynamodb,sqs,eventbridge}/pricing). */
 export const PRICES = {
-  asOf: 'November 2024',
+  asOf: 'November 2024 (checked against 2025 copies of the pricing pages: unchanged)',
   lambdaArmGbSecond: 0.0000133334,
   lambdaRequest: 0.2 / 1e6,
   s3Put: 0.005 / 1000,
