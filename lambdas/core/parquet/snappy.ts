@@ -185,7 +185,7 @@ function emitCopyUpTo64(o: Uint8Array, op: number, offset: number, len: number):
 const PRIME_ROUNDS = 4;
 
 function prime(): void {
-  // A Buffer, as pages are: a plain Uint8Array has another map, which deoptimizes too.
+  // Its own buffer, as a page's is (the compressor reads through views of the whole buffer).
   const input = Buffer.alloc(6000);
   let seed = 1;
   const random = () => {
