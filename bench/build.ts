@@ -16,6 +16,7 @@ export const CHILDREN = [
   'engine-small',
   'duckdb-small',
   'batch',
+  'batch-large',
   'polars',
 ] as const;
 export type ChildName = (typeof CHILDREN)[number];

@@ -15,6 +15,7 @@ import { measureBundle } from './bundle.js';
 import { loadBenchContract } from './contracts.js';
 import { runConversions } from './convert.js';
 import { csvFiles } from './csv-files.js';
+import { runLargeBatches } from './large-batch.js';
 import { describeMachine } from './machine.js';
 import { REPO_ROOT, shown, WORK_DIR } from './paths.js';
 import { polarsModule } from './peers.js';
@@ -47,6 +48,7 @@ const text = loadBenchContract('text');
 
 let files: BenchResults['files'] = [];
 let conversions: BenchResults['conversions'] = [];
+let largeBatches: BenchResults['largeBatches'];
 if (options.sections.includes('convert')) {
   progress('bundling the child programs');
   await buildChildren();
@@ -54,6 +56,7 @@ if (options.sections.includes('convert')) {
   progress(`CSV files of ${sizes.join(', ')} MB (generated once, then reused)`);
   files = csvFiles(sizes);
   conversions = await runConversions(options, files, progress);
+  largeBatches = await runLargeBatches(files, options.runs, progress);
 }
 
 let small: BenchResults['small'];
@@ -94,6 +97,7 @@ const results: BenchResults = {
   options,
   files,
   conversions,
+  ...(largeBatches?.length ? { largeBatches } : {}),
   ...(small ? { small } : {}),
   ...(batches ? { batches } : {}),
   ...(ledger ? { ledger } : {}),

@@ -3,7 +3,7 @@
 import { loadBenchContract } from '../contracts.js';
 import { formatLoad } from '../machine.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
-import { conversionTable } from './conversion-tables.js';
+import { conversionTable, largeBatchTable } from './conversion-tables.js';
 import { costTables } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
@@ -35,6 +35,10 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
       );
       parts.push(textTable(conversionTable(r, 'typed', false)));
     }
+  }
+  if (r.largeBatches?.length) {
+    parts.push('', 'One SQS batch of ten large files through the ingest handler (text contract)');
+    parts.push(textTable(largeBatchTable(r)));
   }
   if (r.small?.length) {
     parts.push('', 'Small files (5 KB, 40 rows), one after the other in one process, per file');

@@ -72,3 +72,24 @@ export function filesTable(results: BenchResults): Table {
     ]),
   };
 }
+
+/** One batch of ten large files through the handler, beside one such file converted alone. */
+export function largeBatchTable(results: BenchResults): Table {
+  return {
+    headers: ['batch', 'wall s', 'MB/s', 'CPU s', 'peak RSS MiB', 'one file alone: peak RSS MiB'],
+    right: [false, true, true, true, true, true],
+    rows: (results.largeBatches ?? []).map((b) => {
+      const alone = results.conversions.find(
+        (r) => r.case.id === 'engine-text' && r.file.sizeMb === b.sizeMb && !r.case.nodeFlags,
+      );
+      return [
+        `${b.files} files of ${b.sizeMb} MB`,
+        fixed(b.wallMs / 1000, 1),
+        fixed(b.bytes / MB / (b.wallMs / 1000), 1),
+        fixed(b.cpuMs / 1000, 1),
+        fixed(b.maxRssMiB, 0),
+        alone ? fixed(alone.maxRssMiB, 0) : '',
+      ];
+    }),
+  };
+}

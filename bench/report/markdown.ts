@@ -3,7 +3,7 @@ import { formatLoad } from '../machine.js';
 import { SMALL_WARMUP } from '../small.js';
 import { SMALL_ROWS } from '../small-files.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
-import { conversionTable, filesTable } from './conversion-tables.js';
+import { conversionTable, filesTable, largeBatchTable } from './conversion-tables.js';
 import { COST_LATENCY_NOTE, costTables, INGEST_MEMORY_MB, PRICES } from './cost.js';
 import { type Goal, goalsTable } from './goals.js';
 import type { BenchResults } from './model.js';
@@ -74,6 +74,8 @@ export function markdownReport(r: BenchResults, goals: readonly Goal[]): string 
     machineSection(r),
     ...conversionSections(r),
   ];
+  if (r.largeBatches?.length)
+    sections.push(note('large-batch', { table: markdownTable(largeBatchTable(r)) }));
   if (r.small?.length) {
     const engine = r.small.find((s) => s.case.id === 'engine');
     sections.push(

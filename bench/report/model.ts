@@ -5,6 +5,7 @@ import type { SweepCost } from '../aws/sweep-cost.js';
 import type { BundleReport } from '../bundle.js';
 import type { CaseResult } from '../convert.js';
 import type { CsvFile } from '../csv-files.js';
+import type { LargeBatchResult } from '../large-batch.js';
 import type { Machine } from '../machine.js';
 import type { BatchResult, SmallResult } from '../small.js';
 
@@ -13,6 +14,8 @@ export interface BenchResults {
   readonly options: BenchOptions;
   readonly files: readonly CsvFile[];
   readonly conversions: readonly CaseResult[];
+  /** One SQS batch of ten large files through the ingest handler, by file size. */
+  readonly largeBatches?: readonly LargeBatchResult[];
   readonly small?: readonly SmallResult[];
   readonly batches?: readonly BatchResult[];
   readonly ledger?: LedgerRequests;
