@@ -114,7 +114,10 @@ const out =
   options.out ??
   (options.complete ? join(REPO_ROOT, 'BENCHMARKS.md') : join(WORK_DIR, 'BENCHMARKS.partial.md'));
 writeFileSync(out, markdownReport(results, judged));
-writeFileSync(join(WORK_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-progress(`wrote ${shown(out)} and ${shown(join(WORK_DIR, 'results.json'))}`);
+// A partial run keeps its results apart, so that the complete run behind BENCHMARKS.md can still
+// be rendered again (bench/render.ts).
+const saved = join(WORK_DIR, options.complete ? 'results.json' : 'results.partial.json');
+writeFileSync(saved, `${JSON.stringify(results, null, 2)}\n`);
+progress(`wrote ${shown(out)} and ${shown(saved)}`);
 // The DuckDB instance that read our outputs back would keep the process waiting.
 process.exit(0);
