@@ -86,18 +86,17 @@ function bitPack(
  * over the first 10 MB of the benchmark.
  */
 function prime(): void {
-  const out = new ByteBuf(4096);
   // Definition levels (bit width 1) and dictionary indices (width 10): runs of 8 or more and
-  // literal groups of each, ending on a partial group.
+  // literal groups of each, ending on a partial group, and a literal run of over 63 groups (its
+  // header takes two varint bytes).
   const levels = new Uint8Array(301);
   for (let i = 0; i < levels.length; i++) levels[i] = i < 40 || i % 3 === 0 ? 1 : 0;
-  const indices = new Int32Array(301);
+  const indices = new Int32Array(1201);
   for (let i = 0; i < indices.length; i++) indices[i] = i >= 100 && i < 150 ? 5 : (i * 31) % 1000;
   for (let round = 0; round < PRIME_ROUNDS; round++) {
-    out.pos = 0;
-    writeHybrid(levels, 0, levels.length, 1, out);
-    out.pos = 0;
-    writeHybrid(indices, 0, indices.length, 10, out);
+    // A small buffer each round, so that the pages' buffers growing is seen too.
+    writeHybrid(levels, 0, levels.length, 1, new ByteBuf(16));
+    writeHybrid(indices, 0, indices.length, 10, new ByteBuf(16));
   }
 }
 const PRIME_ROUNDS = 8;
