@@ -6,25 +6,16 @@
  *
  *   node batch-large.mjs --contract FILE --data-dir DIR --out-dir DIR
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { parseContract } from '../../lambdas/core/contract.js';
-import type { EngineDeps } from '../../lambdas/core/engine.js';
-import { systemClock } from '../../lambdas/core/ports.js';
 import { createIngestHandler } from '../../lambdas/ingest/handler.js';
-import { MemoryLedger } from '../../test/helpers/memory.js';
-import { LocalFileObjectStore } from '../local-file-store.js';
+import { BUCKETS as buckets, contractArg, engineDeps, localFileStore } from './engine-deps.js';
 import { argValue, measure, observeGc } from './protocol.js';
 
-const contractFile = argValue('contract');
-const contract = parseContract(JSON.parse(readFileSync(contractFile, 'utf8')), contractFile);
 const dataDir = argValue('data-dir');
 const outDir = argValue('out-dir');
-const buckets = { landing: 'landing', bronze: 'bronze', quarantine: 'quarantine' };
-const store = new LocalFileObjectStore({
-  buckets: { landing: dataDir, bronze: join(outDir, 'bronze'), quarantine: join(outDir, 'quarantine') },
-});
+const store = localFileStore(dataDir, outDir);
 const keys = readdirSync(join(dataDir, 'data'))
   .filter((name) => name.endsWith('.csv'))
   .sort()
@@ -41,13 +32,7 @@ const records = await Promise.all(
     return { messageId: `m-${i}`, body: JSON.stringify(event) };
   }),
 );
-const deps: EngineDeps = {
-  store,
-  ledger: new MemoryLedger(),
-  clock: systemClock,
-  contracts: [contract],
-  buckets,
-};
+const deps = engineDeps(store, contractArg());
 const handler = createIngestHandler(() => deps);
 const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 900_000 };
 

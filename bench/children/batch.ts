@@ -8,21 +8,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { parseContract } from '../../lambdas/core/contract.js';
-import type { EngineDeps } from '../../lambdas/core/engine.js';
 import type { Ledger } from '../../lambdas/core/ledger.js';
-import { systemClock } from '../../lambdas/core/ports.js';
 import { createIngestHandler } from '../../lambdas/ingest/handler.js';
 import { MemoryLedger, MemoryObjectStore } from '../../test/helpers/memory.js';
+import { BUCKETS as buckets, contractArg, engineDeps } from './engine-deps.js';
 import { argValue, measure } from './protocol.js';
 
-const contractFile = argValue('contract');
-const contract = parseContract(JSON.parse(readFileSync(contractFile, 'utf8')), contractFile);
 const dir = argValue('dir');
 const count = Number(argValue('files'));
 const s3Ms = Number(argValue('s3-ms'));
 const dynamoMs = Number(argValue('dynamodb-ms'));
-const buckets = { landing: 'landing', bronze: 'bronze', quarantine: 'quarantine' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The object store with one S3 round trip before each call, and before a writer's upload completes. */
@@ -83,13 +78,7 @@ const WARMUP_BATCHES = 20;
 // The first files of the directory warm up; the measured batch takes the next ones.
 const WARMUP_FILES = WARMUP_BATCHES * 10;
 const records = recordsOf(names.slice(WARMUP_FILES, WARMUP_FILES + count));
-const deps: EngineDeps = {
-  store: slowStore(store),
-  ledger: slowLedger(new MemoryLedger()),
-  clock: systemClock,
-  contracts: [contract],
-  buckets,
-};
+const deps = engineDeps(slowStore(store), contractArg(), slowLedger(new MemoryLedger()));
 const handler = createIngestHandler(() => deps);
 const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 900_000 };
 const run = async (batch: typeof records): Promise<void> => {

@@ -8,18 +8,14 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseContract } from '../../lambdas/core/contract.js';
-import { type EngineDeps, ingestObject } from '../../lambdas/core/engine.js';
-import { systemClock } from '../../lambdas/core/ports.js';
-import { MemoryLedger, MemoryObjectStore } from '../../test/helpers/memory.js';
+import { ingestObject } from '../../lambdas/core/engine.js';
+import { MemoryObjectStore } from '../../test/helpers/memory.js';
+import { BUCKETS as buckets, contractArg, engineDeps } from './engine-deps.js';
 import { allocationMeter, argValue, measure, observeGc } from './protocol.js';
 
-const contractFile = argValue('contract');
-const contract = parseContract(JSON.parse(readFileSync(contractFile, 'utf8')), contractFile);
 const dir = argValue('dir');
 const count = Number(argValue('count'));
 const warmup = Number(argValue('warmup'));
-const buckets = { landing: 'landing', bronze: 'bronze', quarantine: 'quarantine' };
 const store = new MemoryObjectStore();
 // As an S3 body arrives over HTTP in Node: pieces of up to 16 KiB, so a 5 KB file is one piece.
 store.readChunkBytes = 16 * 1024;
@@ -30,13 +26,7 @@ if (keys.length < warmup + count)
   throw new Error(`${dir} holds ${keys.length} files, need ${warmup + count}`);
 for (const key of keys.slice(0, warmup + count))
   store.putSync(buckets.landing, key, readFileSync(join(dir, key)));
-const deps: EngineDeps = {
-  store,
-  ledger: new MemoryLedger(),
-  clock: systemClock,
-  contracts: [contract],
-  buckets,
-};
+const deps = engineDeps(store, contractArg());
 
 let lastBronzeKey: string | undefined;
 

@@ -4,34 +4,15 @@
  *
  *   node engine.mjs --contract FILE --data-dir DIR --key KEY --out-dir DIR
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseContract } from '../../lambdas/core/contract.js';
-import { type EngineDeps, ingestObject } from '../../lambdas/core/engine.js';
-import { systemClock } from '../../lambdas/core/ports.js';
-import { MemoryLedger } from '../../test/helpers/memory.js';
-import { LocalFileObjectStore } from '../local-file-store.js';
+import { ingestObject } from '../../lambdas/core/engine.js';
+import { BUCKETS as buckets, contractArg, engineDeps, localFileStore } from './engine-deps.js';
 import { argValue, measure, observeGc } from './protocol.js';
 
-const contractFile = argValue('contract');
-const contract = parseContract(JSON.parse(readFileSync(contractFile, 'utf8')), contractFile);
 const key = argValue('key');
 const outDir = argValue('out-dir');
-const buckets = { landing: 'landing', bronze: 'bronze', quarantine: 'quarantine' };
-const store = new LocalFileObjectStore({
-  buckets: {
-    landing: argValue('data-dir'),
-    bronze: join(outDir, 'bronze'),
-    quarantine: join(outDir, 'quarantine'),
-  },
-});
-const deps: EngineDeps = {
-  store,
-  ledger: new MemoryLedger(),
-  clock: systemClock,
-  contracts: [contract],
-  buckets,
-};
+const deps = engineDeps(localFileStore(argValue('data-dir'), outDir), contractArg());
 
 const gcMs = observeGc();
 
