@@ -46,6 +46,9 @@ afterAll(async () => {
   rmSync(drifted, { recursive: true, force: true });
 });
 
+/** `bronze` pointed at the drifted contracts folder. */
+const withDrift = (args: readonly string[]) => bronze(stack, clients, ['--datasets', drifted, ...args]);
+
 describe('contract drift between the CLI and the deployed stack', () => {
   it('the stack publishes the digests of the contracts it deployed, in its outputs and its functions', () => {
     const expected = encodeContractDigests(contractDigests(loadContracts(join(ROOT, 'datasets'))));
@@ -53,7 +56,7 @@ describe('contract drift between the CLI and the deployed stack', () => {
   });
 
   it('sweep refuses a dataset that was never deployed, enqueues nothing and leaves its mark', async () => {
-    const run = await bronze(stack, clients, ['--datasets', drifted, 'sweep', '--dataset', 'extra']);
+    const run = await withDrift(['sweep', '--dataset', 'extra']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('extra (not deployed)');
     expect(run.stderr).toContain('--ignore-contract-drift');
@@ -63,7 +66,7 @@ describe('contract drift between the CLI and the deployed stack', () => {
   });
 
   it('a sweep of every dataset names each one that differs, and only those', async () => {
-    const run = await bronze(stack, clients, ['--datasets', drifted, 'sweep', '--json']);
+    const run = await withDrift(['sweep', '--json']);
     expect(run.code).toBe(1);
     const error = JSON.parse(run.stderr).error as { message: string };
     expect(error.message).toContain('extra (not deployed), orders (changed since the deploy)');
@@ -72,27 +75,19 @@ describe('contract drift between the CLI and the deployed stack', () => {
 
   it('reprocess refuses files of a changed dataset', async () => {
     const uri = `s3://${stack.outputs.LandingBucketName}/orders/2024-03-01.csv`;
-    const run = await bronze(stack, clients, ['--datasets', drifted, 'reprocess', uri, '--reason', 'test']);
+    const run = await withDrift(['reprocess', uri, '--reason', 'test']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('orders (changed since the deploy)');
   });
 
   it('a dataset whose contract matches is swept as usual', async () => {
-    const run = await bronze(stack, clients, ['--datasets', drifted, 'sweep', '--dataset', 'customers']);
+    const run = await withDrift(['sweep', '--dataset', 'customers']);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
   });
 
   it('the dry run only warns, and shows where the mark would move without moving it', async () => {
-    const run = await bronze(stack, clients, [
-      '--datasets',
-      drifted,
-      'sweep',
-      '--dataset',
-      'extra',
-      '--dry-run',
-      '--json',
-    ]);
+    const run = await withDrift(['sweep', '--dataset', 'extra', '--dry-run', '--json']);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('extra (not deployed)');
     const report = run.json<SweepReport>();
@@ -102,26 +97,12 @@ describe('contract drift between the CLI and the deployed stack', () => {
       highWaterMarkAfter: '2024-03-05',
     });
     expect(await ledger.getHighWaterMark('extra')).toBeUndefined();
-    const text = await bronze(stack, clients, [
-      '--datasets',
-      drifted,
-      'sweep',
-      '--dataset',
-      'extra',
-      '--dry-run',
-    ]);
+    const text = await withDrift(['sweep', '--dataset', 'extra', '--dry-run']);
     expect(text.stdout).toMatch(/MARK WOULD BE[\s\S]*2024-03-05/);
   });
 
   it('--ignore-contract-drift overrides the refusal', async () => {
-    const run = await bronze(stack, clients, [
-      '--datasets',
-      drifted,
-      'sweep',
-      '--dataset',
-      'extra',
-      '--ignore-contract-drift',
-    ]);
+    const run = await withDrift(['sweep', '--dataset', 'extra', '--ignore-contract-drift']);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('going on despite');
     expect(observed.sent).toHaveLength(1);

@@ -13,6 +13,7 @@ import { SAMPLES_DIR } from '../../../local/samples.js';
 import { expectIngested } from '../../helpers/local-assertions.js';
 import { largeOrdersCsv } from '../../helpers/local-files.js';
 import { targetKind, usePipeline } from '../../helpers/local-pipeline.js';
+import { until } from '../../helpers/until.js';
 
 const FUNCTION_TIMEOUT_S = 30;
 const LEASE_MS = FUNCTION_TIMEOUT_S * 1000 + LEASE_MARGIN_MS;
@@ -21,16 +22,6 @@ const MARGIN_MS = 15_000;
 const KEY = 'orders/2024-03-10-overwritten.csv';
 
 const pipeline = usePipeline({ ingestTimeoutSeconds: FUNCTION_TIMEOUT_S, batchSize: 1 }, { runner: false });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(targetKind() !== 'moto')('Invariant 5: the newest version wins promptly', () => {
   it('ingests a version that lands during the bronze write within the lease, into the one bronze object', async () => {

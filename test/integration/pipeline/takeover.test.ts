@@ -14,6 +14,7 @@ import { expectIngested } from '../../helpers/local-assertions.js';
 import { largeOrdersCsv } from '../../helpers/local-files.js';
 import { targetKind, usePipeline } from '../../helpers/local-pipeline.js';
 import { type RunnerProcess, spawnRunner } from '../../helpers/local-runner-process.js';
+import { until } from '../../helpers/until.js';
 
 const FUNCTION_TIMEOUT_S = 16;
 /** Longer than the lease (timeout + margin), as 6x the function timeout is in the real stack. */
@@ -26,16 +27,6 @@ const pipeline = usePipeline(
 );
 let killed: RunnerProcess | undefined;
 afterAll(() => killed?.kill());
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(targetKind() !== 'moto')('Scenario 8: a runner killed mid-file', () => {
   it('lets another runner take over after the lease expires, leaving exactly one bronze object', async () => {

@@ -108,23 +108,29 @@ describe('ingesting a paused dataset', () => {
   });
 });
 
+/** One sweep over the engine's store and ledger, and the messages it sent. */
+async function sweepOf(engine: ReturnType<typeof memoryEngine>) {
+  const sent: unknown[] = [];
+  const report = await sweep(
+    {
+      store: engine.store,
+      ledger: engine.ledger,
+      queue: { send: async (r) => void sent.push(...r) },
+      contracts: [contract],
+      landingBucket: 'landing',
+      clock: engine.clock,
+    },
+    { by: 'test' },
+  );
+  return { sent, report };
+}
+
 describe('the sweep and a paused dataset', () => {
   it('skips a paused dataset and says who paused it', async () => {
     const engine = memoryEngine([contract]);
     engine.land('things/2024-03-01.csv', 'id,name\n1,x\n');
     await engine.ledger.setPause('things', MARK);
-    const sent: unknown[] = [];
-    const report = await sweep(
-      {
-        store: engine.store,
-        ledger: engine.ledger,
-        queue: { send: async (r) => void sent.push(...r) },
-        contracts: [contract],
-        landingBucket: 'landing',
-        clock: engine.clock,
-      },
-      { by: 'test' },
-    );
+    const { sent, report } = await sweepOf(engine);
     expect(sent).toEqual([]);
     expect(report.datasets[0]).toMatchObject({ dataset: 'things', paused: MARK, listed: 0, enqueued: 0 });
   });
@@ -135,18 +141,7 @@ describe('the sweep and a paused dataset', () => {
     await engine.ledger.setPause('things', MARK);
     await engine.ingest('things/2024-03-01.csv');
     await engine.ledger.clearPause('things');
-    const sent: unknown[] = [];
-    const report = await sweep(
-      {
-        store: engine.store,
-        ledger: engine.ledger,
-        queue: { send: async (r) => void sent.push(...r) },
-        contracts: [contract],
-        landingBucket: 'landing',
-        clock: engine.clock,
-      },
-      { by: 'test' },
-    );
+    const { sent, report } = await sweepOf(engine);
     expect(report.datasets[0]?.byClass[SweepClass.Paused]).toBe(1);
     expect(sent).toHaveLength(1);
   });
