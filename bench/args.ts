@@ -3,8 +3,6 @@
 export const ALL_SIZES_MB = [10, 100, 500, 1000] as const;
 export const CONTRACT_NAMES = ['text', 'typed'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
-/** Issue 15 sets typed-contract goals up to 1000 MB, so by default the typed contract runs on every size. */
-export const DEFAULT_TYPED_MAX_MB = Number.POSITIVE_INFINITY;
 export const SECTIONS = ['convert', 'small', 'ledger', 'sweep', 'bundle'] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -12,8 +10,6 @@ export interface BenchOptions {
   readonly sizesMb: readonly number[];
   readonly runs: number;
   readonly contracts: readonly ContractName[];
-  /** The typed contract runs on files up to this size (all sizes when --contracts names it). */
-  readonly typedMaxMb: number;
   readonly sections: readonly Section[];
   readonly sweepFiles: number;
   /** Small files converted per run in the small-file section. */
@@ -63,7 +59,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let sizesMb: number[] = [...ALL_SIZES_MB];
   let runs = 3;
   let contracts: ContractName[] = [...CONTRACT_NAMES];
-  let typedMaxMb = DEFAULT_TYPED_MAX_MB;
   let sections: Section[] = [...SECTIONS];
   let sweepFiles = 10_000;
   let smallFiles = 2000;
@@ -84,7 +79,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--contracts':
         contracts = oneOf(flag, list(value), CONTRACT_NAMES);
-        typedMaxMb = Number.POSITIVE_INFINITY;
         break;
       case '--only':
         sections = oneOf(flag, list(value), SECTIONS);
@@ -111,7 +105,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     runs >= 3 &&
     ALL_SIZES_MB.every((s) => sizesMb.includes(s)) &&
     contracts.length === CONTRACT_NAMES.length &&
-    typedMaxMb === DEFAULT_TYPED_MAX_MB &&
     sections.length === SECTIONS.length &&
     sweepFiles >= 10_000 &&
     smallFiles >= 2000;
@@ -119,7 +112,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     sizesMb,
     runs,
     contracts,
-    typedMaxMb,
     sections,
     sweepFiles,
     smallFiles,

@@ -13,20 +13,15 @@ export interface Case {
   readonly nodeFlags?: readonly string[];
 }
 
-/**
- * The cases on one file. By default the typed contract stops at 100 MB (see args.ts), which keeps a
- * full run within its time budget: the goals are judged on the headline contract.
- */
+/** The cases on each file: both contracts (or those named) at every size, then the diagnostics. */
 export function casesFor(
-  sizeMb: number,
-  options: Pick<BenchOptions, 'contracts' | 'typedMaxMb' | 'variantFlags'>,
+  options: Pick<BenchOptions, 'contracts' | 'variantFlags'>,
   /** Where nodejs-polars is installed (bench/peers.ts); no polars row without it. */
   polars?: string,
 ): Case[] {
   const cases: Case[] = [];
   const variantFlags = options.variantFlags;
   for (const contract of options.contracts) {
-    if (contract === 'typed' && sizeMb > options.typedMaxMb) continue;
     cases.push({ id: `engine-${contract}`, label: 'bronze engine', kind: 'engine', contract });
     if (contract === 'text' && variantFlags?.length) {
       cases.push({

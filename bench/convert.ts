@@ -102,7 +102,7 @@ export async function runConversions(
   polars = polarsModule(progress);
   const results: CaseResult[] = [];
   for (const file of files) {
-    const cases = casesFor(file.sizeMb, options, polars);
+    const cases = casesFor(options, polars);
     const runs = new Map<string, ChildResult[]>(cases.map((c) => [c.id, []]));
     const loads = new Map<string, number[]>(cases.map((c) => [c.id, []]));
     // Interleaved, so that a change in machine load over the section touches every case alike.

@@ -34,14 +34,7 @@ function machineSection(r: BenchResults): string {
 }
 
 function methodSection(r: BenchResults): string {
-  const typedCapped = Number.isFinite(r.options.typedMaxMb) && r.options.contracts.includes('typed');
-  return note('method', {
-    runs: r.options.runs,
-    typedNote: typedCapped
-      ? `The typed contract runs on files up to ${r.options.typedMaxMb} MB only, to keep a full run ` +
-        'short (`--contracts typed` runs it on every size).'
-      : '',
-  });
+  return note('method', { runs: r.options.runs });
 }
 
 function conversionSections(r: BenchResults): string[] {
