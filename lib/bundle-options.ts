@@ -4,7 +4,7 @@
  */
 
 /**
- * ESM output still meets CommonJS dependencies (papaparse) that call `require` for Node built-ins;
+ * ESM output still meets CommonJS dependencies that call `require` for Node built-ins;
  * this gives them one.
  */
 export const REQUIRE_SHIM =

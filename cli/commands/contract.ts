@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ColumnSchema, type Contract, parseContract } from '../../lambdas/core/contract.js';
-import { gunzip, textOf, utf8ByteText } from '../../lambdas/core/csv/decode.js';
+import { gunzip, textOf, utf8Chunks } from '../../lambdas/core/csv/decode.js';
 import { type Encoding, toUtf8 } from '../../lambdas/core/csv/encoding.js';
 import { readCsv } from '../../lambdas/core/csv/reader.js';
 import { DataError } from '../../lambdas/core/errors.js';
@@ -222,15 +222,15 @@ async function sampleFile(
   if (file.toLowerCase().endsWith('.gz')) bytes = gunzip(bytes);
   const [head, source] = await peek(bytes);
   const chosen = encoding ?? encodingByBom(head);
-  const text = utf8ByteText(toUtf8(source, chosen));
-  const [firstText, rest] = await peekText(text);
-  const delimiter = detectDelimiter(textOf(firstText.split(/\r\n|\n|\r/, 1)[0] ?? ''));
+  const [firstLine, rest] = await peekFirstLine(utf8Chunks(toUtf8(source, chosen)));
+  const delimiter = detectDelimiter(firstLine);
   const sample: Sample = { header: [], rows: [], truncated: false, delimiter, encoding: chosen };
   try {
     for await (const chunk of readCsv(rest, { delimiter, quoteChar: '"', maxRecordChars: 4_194_304 })) {
-      for (const record of chunk.records) {
-        if (!sample.header.length) sample.header = record.map(textOf);
-        else if (sample.rows.length < maxRows) sample.rows.push(record.map(textOf));
+      for (let r = 0; r < chunk.count; r++) {
+        const record = chunk.fields(r).map(textOf);
+        if (!sample.header.length) sample.header = record;
+        else if (sample.rows.length < maxRows) sample.rows.push(record);
         else {
           sample.truncated = true;
           return sample;
@@ -246,14 +246,33 @@ async function sampleFile(
   return sample;
 }
 
-async function peekText(source: AsyncIterable<string>): Promise<[string, AsyncIterable<string>]> {
+/** The first line's text (up to 64 KiB of it), and the whole source still to read. */
+async function peekFirstLine(
+  source: AsyncIterable<Uint8Array>,
+): Promise<[string, AsyncIterable<Uint8Array>]> {
   const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  async function* rest(): AsyncGenerator<string> {
-    if (!first.done) yield first.value;
+  const seen: Uint8Array[] = [];
+  let bytes = 0;
+  let lineEnd = -1;
+  let last: IteratorResult<Uint8Array> | undefined;
+  while (lineEnd === -1 && bytes < 64 * 1024) {
+    last = await iterator.next();
+    if (last.done) break;
+    const chunk = Buffer.from(last.value.buffer, last.value.byteOffset, last.value.length);
+    const lf = chunk.indexOf(10);
+    const cr = chunk.indexOf(13);
+    const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+    if (at !== -1) lineEnd = bytes + at;
+    seen.push(chunk);
+    bytes += chunk.length;
+  }
+  const head = Buffer.concat(seen);
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield* seen;
+    if (last?.done) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
-  return [first.done ? '' : first.value, rest()];
+  return [textOf(head.toString('latin1', 0, lineEnd === -1 ? head.length : lineEnd)), rest()];
 }
 
 /** A dataset name from a file name: lower case letters, digits and underscores. */

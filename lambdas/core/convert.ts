@@ -1,7 +1,7 @@
 import type { Contract } from './contract.js';
-import { byteTextOf, gunzip, textOf, utf8ByteText } from './csv/decode.js';
+import { byteTextOf, gunzip, textOf, utf8Chunks } from './csv/decode.js';
 import { toUtf8 } from './csv/encoding.js';
-import { readCsv } from './csv/reader.js';
+import { type CsvChunk, readCsv } from './csv/reader.js';
 import { DataError } from './errors.js';
 import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
 import type { ObjectWriter } from './ports.js';
@@ -34,13 +34,6 @@ const MAX_GROUP_FIELDS = 1_000_000;
  * faster than 2048.
  */
 const BLOCK_ROWS = 512;
-/**
- * Put in place of each record of a parsed chunk once it is converted: the reader never looks at
- * a chunk again, and without this every record of the chunk (an array and its field strings)
- * would live until the whole chunk is done, surviving scavenges long after its block was written.
- */
-const RELEASED: string[] = [];
-
 /** The bronze Parquet schema of a dataset: its contract columns, `_rescued_data` when it rescues, then lineage. */
 export function bronzeColumns(contract: Contract): ParquetColumn[] {
   return [
@@ -68,13 +61,6 @@ function bronzeSchemaOf(contract: Contract): readonly ParquetColumn[] {
     columns = Object.freeze(bronzeColumns(contract).map((c) => Object.freeze(c)));
     bronzeSchemas.set(contract, columns);
   }
-  return columns;
-}
-
-/** `width` empty arrays (a loop: Array.from with a length costs more than a small file's block). */
-function emptyColumns(width: number): unknown[][] {
-  const columns: unknown[][] = [];
-  for (let c = 0; c < width; c++) columns.push([]);
   return columns;
 }
 
@@ -183,7 +169,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   const total = { bytes: 0 };
   let bytes: AsyncIterable<Uint8Array> = counting(input.source, total);
   if (input.gzip) bytes = gunzip(bytes);
-  const records = readCsv(utf8ByteText(toUtf8(bytes, contract.encoding)), {
+  const chunks = readCsv(utf8Chunks(toUtf8(bytes, contract.encoding)), {
     delimiter: contract.delimiter,
     quoteChar: contract.quote_char,
     maxRecordChars: contract.limits.max_record_bytes,
@@ -192,7 +178,6 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   // The contract's columns and, for a dataset that rescues, `_rescued_data`.
   const width = contract.columns.length + (usesRescue(contract) ? 1 : 0);
   const ingestedAtMicros = BigInt(input.lineage.ingestedAt.getTime()) * 1000n;
-  let columns = emptyColumns(width);
   // Line numbers, which the int64 encoder takes as plain numbers: no bigint per row.
   let sourceRows: number[] = [];
   let groupRows = 0;
@@ -210,7 +195,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   // The constant lineage columns of a full block, shared by every block: the writer keeps no
   // reference to a block's values, nor changes them.
   let fullBlockLineage: unknown[][] | undefined;
-  // String values reach the writer as byte text (see utf8ByteText), the lineage strings too.
+  // String values reach the writer as UTF-8 bytes, the lineage strings as byte text (see utf8Chunks).
   const sourceFile = byteTextOf(input.lineage.sourceFile);
   const etag = byteTextOf(input.lineage.etag);
   const runId = byteTextOf(input.lineage.runId);
@@ -242,8 +227,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       { compression: contract.bronze.compression, byteStrings: true },
     );
     const [file, etag, ingestedAt, runId] = lineageColumns(n);
-    const values = [...columns, file, etag, sourceRows, ingestedAt, runId] as ColumnValues[];
-    columns = emptyColumns(width);
+    const values = [...converter!.takeBlock(), file, etag, sourceRows, ingestedAt, runId] as ColumnValues[];
     sourceRows = [];
     await parquet.appendRows(values, n);
   };
@@ -273,56 +257,56 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   const fieldsPerRow = width + LINEAGE_COLUMNS.length;
   const maxGroupRows = Math.min(contract.bronze.row_group_rows, Math.floor(MAX_GROUP_FIELDS / fieldsPerRow));
 
+  const convertChunk = async (chunk: CsvChunk): Promise<void> => {
+    const { lines, problems } = chunk;
+    const charsPerRecord = Math.ceil(chunk.chars / chunk.count);
+    // Byte text: no field of a chunk is longer than the chunk's bytes.
+    const fieldsFit = chunk.chars <= contract.limits.max_field_bytes;
+    for (let i = 0; i < chunk.count; i++) {
+      if (!mapping) {
+        try {
+          mapping = checkHeaderRemembered(chunk.fields(i).map(textOf), contract);
+        } catch (e) {
+          if (!(e instanceof DataError)) throw e;
+          rejection = e;
+          mapping = unmappedHeader(chunk.fieldCount(i));
+        }
+        converter = new RowConverter(contract, mapping);
+        continue;
+      }
+      dataRows++;
+      if (rejection || stoppedEarly) continue;
+      const line = lines[i]!;
+      const problem = (problems.size ? problems.get(i) : undefined) ?? converter!.append(chunk, i, fieldsFit);
+      if (problem === undefined) {
+        sourceRows.push(line);
+        groupRows++;
+        groupChars += charsPerRecord;
+        if (sourceRows.length >= BLOCK_ROWS || groupRows >= maxGroupRows || groupChars >= MAX_GROUP_CHARS)
+          await blockFull();
+        continue;
+      }
+      badRows++;
+      firstProblem ??= new DataError('BAD_ROW', `line ${line}: ${problem}`, { line });
+      if (input.inspectAll) {
+        await input.onBadRow(line, problem, chunk.fields(i).map(textOf));
+        continue;
+      }
+      // Abort and a count limit decide now (the rest is only counted); a percentage at the end.
+      if (policy.mode === 'abort' || (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows)) {
+        stoppedEarly = true;
+        continue;
+      }
+      await input.onBadRow(line, problem, chunk.fields(i).map(textOf));
+    }
+  };
+
   try {
     try {
-      for await (const chunk of records) {
-        const { records: rows, lines, problems } = chunk;
-        const charsPerRecord = Math.ceil(chunk.chars / rows.length);
-        // Byte text: no field of a chunk is longer than the chunk's characters, its bytes.
-        const fieldsFit = chunk.chars <= contract.limits.max_field_bytes;
-        for (let i = 0; i < rows.length; i++) {
-          const record = rows[i]!;
-          rows[i] = RELEASED;
-          if (!mapping) {
-            try {
-              mapping = checkHeaderRemembered(record.map(textOf), contract);
-            } catch (e) {
-              if (!(e instanceof DataError)) throw e;
-              rejection = e;
-              mapping = unmappedHeader(record.length);
-            }
-            converter = new RowConverter(contract, mapping);
-            continue;
-          }
-          dataRows++;
-          if (rejection || stoppedEarly) continue;
-          const line = lines[i]!;
-          const problem =
-            (problems.size ? problems.get(i) : undefined) ?? converter!.append(record, columns, fieldsFit);
-          if (problem === undefined) {
-            sourceRows.push(line);
-            groupRows++;
-            groupChars += charsPerRecord;
-            if (sourceRows.length >= BLOCK_ROWS || groupRows >= maxGroupRows || groupChars >= MAX_GROUP_CHARS)
-              await blockFull();
-            continue;
-          }
-          badRows++;
-          firstProblem ??= new DataError('BAD_ROW', `line ${line}: ${problem}`, { line });
-          if (input.inspectAll) {
-            await input.onBadRow(line, problem, record.map(textOf));
-            continue;
-          }
-          // Abort and a count limit decide now (the rest is only counted); a percentage at the end.
-          if (
-            policy.mode === 'abort' ||
-            (policy.max_bad_rows !== undefined && badRows > policy.max_bad_rows)
-          ) {
-            stoppedEarly = true;
-            continue;
-          }
-          await input.onBadRow(line, problem, record.map(textOf));
-        }
+      for await (const chunk of chunks) {
+        await convertChunk(chunk);
+        // The reader reuses the chunk's bytes for the next one, and the block's strings are spans of them.
+        if (sourceRows.length) await blockFull();
       }
     } catch (e) {
       // Undecodable bytes or a runaway record: nothing after it can be read, so counts stop here.

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Contract, parseContract } from '../../lambdas/core/contract.js';
-import { gunzip, textOf, utf8ByteText } from '../../lambdas/core/csv/decode.js';
+import { gunzip, textOf, utf8Chunks } from '../../lambdas/core/csv/decode.js';
 import { readCsv } from '../../lambdas/core/csv/reader.js';
+import { CsvChunk } from '../../lambdas/core/csv/scanner.js';
+import { ByteSpans, type ColumnValues } from '../../lambdas/core/parquet/index.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -24,17 +26,17 @@ export async function parseAll(
   let source: AsyncIterable<Uint8Array> = pieces(bytes, options.chunk ?? 7);
   if (options.gzip) source = gunzip(source);
   const out = { records: [] as string[][], lines: [] as number[], problems: [] as string[] };
-  for await (const chunk of readCsv(utf8ByteText(source), {
+  for await (const chunk of readCsv(utf8Chunks(source), {
     delimiter: ',',
     quoteChar: '"',
     maxRecordChars: options.maxRecordChars ?? 1_000_000,
   })) {
-    chunk.records.forEach((r, i) => {
-      out.records.push(r.map(textOf));
+    for (let i = 0; i < chunk.count; i++) {
+      out.records.push(chunk.fields(i).map(textOf));
       out.lines.push(chunk.lines[i]!);
       const p = chunk.problems.get(i);
       if (p) out.problems.push(`${chunk.lines[i]}: ${p}`);
-    });
+    }
   }
   return out;
 }
@@ -50,4 +52,49 @@ export function testContract(overrides: Record<string, unknown> = {}): Contract 
     },
     'things (test)',
   );
+}
+
+/** A CsvChunk holding `records` (given as text), as the reader would hand them on. */
+export function chunkOf(records: readonly (readonly string[])[]): CsvChunk {
+  const parts: Buffer[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const firstField: number[] = [];
+  let at = 0;
+  for (const record of records) {
+    firstField.push(starts.length);
+    for (const field of record) {
+      const bytes = Buffer.from(field);
+      parts.push(bytes);
+      starts.push(at);
+      at += bytes.length;
+      ends.push(at);
+    }
+  }
+  firstField.push(starts.length);
+  const bytes = Buffer.concat(parts);
+  return new CsvChunk(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+    records.length,
+    Int32Array.from(records, (_, i) => i + 1),
+    new Map(),
+    Int32Array.from(starts),
+    Int32Array.from(ends),
+    Int32Array.from(firstField),
+    at,
+  );
+}
+
+/** A block's columns as plain arrays: spans and byte text become text. */
+export function blockAsText(block: readonly ColumnValues[]): unknown[][] {
+  return block.map((column) => {
+    if (column instanceof ByteSpans) {
+      return Array.from({ length: column.length }, (_, i) =>
+        column.starts[i]! < 0
+          ? null
+          : Buffer.from(column.bytes.subarray(column.starts[i]!, column.ends[i]!)).toString('utf8'),
+      );
+    }
+    return (column as unknown[]).map((v) => (typeof v === 'string' ? textOf(v) : v));
+  });
 }

@@ -2,11 +2,6 @@ import { isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 
-// Small enough that a chunk's parsed records die young (a scavenge that finds a whole 1 MiB
-// chunk of records alive copies them all: measured 46% of parse time in GC), large enough to
-// keep papaparse's per-call overhead small.
-const MIN_TEXT_CHUNK = 64 * 1024;
-
 /** Decompresses a gzip byte stream as it flows; corrupt input becomes a DataError. */
 export async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const inflater = createGunzip();
@@ -33,16 +28,19 @@ export async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator
   }
 }
 
-/** Counts line breaks (CRLF, CR or LF each count once) in a string; `prevCR` carries a CR across chunks. */
-export function countLineBreaks(text: string, prevCR: boolean): { count: number; endsWithCR: boolean } {
+/**
+ * Counts line breaks (CRLF, CR or LF each count once) in bytes; `prevCR` carries a CR across
+ * chunks. Buffer#indexOf is a native scan: a loop over every byte costs several times more.
+ */
+export function countLineBreaks(bytes: Uint8Array, prevCR: boolean): { count: number; endsWithCR: boolean } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let count = 0;
-  let i = 0;
-  if (prevCR && text.charCodeAt(0) === 10) i = 1;
-  for (let p = text.indexOf('\n', i); p !== -1; p = text.indexOf('\n', p + 1)) count++;
-  for (let p = text.indexOf('\r', i); p !== -1; p = text.indexOf('\r', p + 1)) {
-    if (text.charCodeAt(p + 1) !== 10) count++;
+  const from = prevCR && buf[0] === 10 ? 1 : 0;
+  for (let p = buf.indexOf(10, from); p !== -1; p = buf.indexOf(10, p + 1)) count++;
+  for (let p = buf.indexOf(13, from); p !== -1; p = buf.indexOf(13, p + 1)) {
+    if (buf[p + 1] !== 10) count++;
   }
-  const endsWithCR = text.length > 0 && text.charCodeAt(text.length - 1) === 13;
+  const endsWithCR = buf.length > 0 && buf[buf.length - 1] === 13;
   // A CR at the very end is counted now; if the next chunk starts with LF that LF is skipped.
   return { count, endsWithCR };
 }
@@ -121,11 +119,6 @@ function incompleteTail(bytes: Uint8Array): number {
   return 0;
 }
 
-/** Byte text of `bytes`: one character per byte (latin1), which makes a one-byte string. */
-function byteString(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1', start, end);
-}
-
 /**
  * Real text of byte text: the characters a byte text's UTF-8 bytes encode. Used where a value is
  * shown or stored as text (header names, messages, rejected rows), not on the hot path.
@@ -146,35 +139,24 @@ const ASCII = /^[\x00-\x7f]*$/;
 const BOM = [0xef, 0xbb, 0xbf];
 
 /**
- * Checks that a byte stream is UTF-8 and yields it as byte text in chunks of at least 64 KiB (the
- * last may be shorter): strings with one character per byte (latin1). CSV structure (delimiters,
- * quotes, line breaks) is ASCII, so it parses the same as decoded text, but every string cut
- * from byte text is one byte per character (a single CJK character or emoji in a chunk of
- * decoded text makes the whole chunk, and every field cut from it, two bytes per character), its
- * length is its UTF-8 byte length, and its characters are the bytes Parquet stores. textOf turns a
- * value back into text where one is shown. The BOM is dropped. Invalid UTF-8 is a DataError naming
- * the line it is on, thrown after the text of the lines before it is yielded.
+ * Checks that a byte stream is UTF-8 and yields it as it comes, less the BOM, with a character cut
+ * by a chunk's end moved to the next chunk. Fields are read from these bytes as byte text: strings
+ * with one character per byte (latin1). CSV structure (delimiters, quotes, line breaks) is ASCII,
+ * so it reads the same as decoded text, but every string cut from byte text is one byte per
+ * character (a single CJK character or emoji in decoded text makes the whole chunk, and every
+ * field cut from it, two bytes per character), its length is its UTF-8 byte length, and its
+ * characters are the bytes Parquet stores. textOf turns a value back into text where one is
+ * shown. Invalid UTF-8 is a DataError naming the line it is on, thrown after the bytes of the
+ * lines before it are yielded.
  */
-export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+export async function* utf8Chunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   let lineBase = 1;
   let prevCR = false;
-  let pending = '';
   let first = true;
   /** The start of a sequence cut by the previous chunk's end. */
   let tail: Uint8Array | undefined;
-  const chunks = source[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = await chunks.next();
-    } catch (e) {
-      // A source that fails (a transcoding error, corrupt gzip) gives up its text so far first,
-      // so that the rows before the failure are counted.
-      if (pending.length) yield pending;
-      throw e;
-    }
-    if (next.done) break;
-    let bytes: Uint8Array = next.value;
+  for await (const chunk of source) {
+    let bytes: Uint8Array = chunk;
     if (tail) {
       bytes = Buffer.concat([tail, bytes]);
       tail = undefined;
@@ -193,35 +175,28 @@ export async function* utf8ByteText(source: AsyncIterable<Uint8Array>): AsyncGen
     if (!isUtf8(body)) {
       // The lines before the bad one are still read, so that their rows are counted.
       const bad = invalidAt(body, prevCR, lineBase);
-      const before = pending + byteString(bytes, start, start + bad.lineStart);
-      if (before.length) yield before;
+      if (bad.lineStart > 0) yield body.subarray(0, bad.lineStart);
       throw new DataError('INVALID_UTF8', `invalid UTF-8 byte sequence on line ${bad.line}`, {
         line: bad.line,
       });
     }
     if (cut < bytes.length) tail = bytes.slice(cut);
-    const text = byteString(bytes, start, cut);
-    const breaks = countLineBreaks(text, prevCR);
+    const breaks = countLineBreaks(body, prevCR);
     lineBase += breaks.count;
-    prevCR = breaks.endsWithCR;
-    pending = pending.length ? pending + text : text;
-    if (pending.length >= MIN_TEXT_CHUNK) {
-      yield pending;
-      pending = '';
+    if (body.length) {
+      prevCR = breaks.endsWithCR;
+      yield body;
     }
   }
   if (tail) {
     // A sequence the file ends inside, or a whole file shorter than a BOM (so holding none).
     if (!isUtf8(tail) || incompleteTail(tail) > 0) {
-      const lineStart = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r')) + 1;
-      if (lineStart > 0) yield pending.slice(0, lineStart);
       throw new DataError(
         'INVALID_UTF8',
         `invalid UTF-8 byte sequence on line ${lineBase} (truncated at end of file)`,
         { line: lineBase },
       );
     }
-    pending += byteString(tail, 0, tail.length);
+    yield tail;
   }
-  if (pending.length) yield pending;
 }

@@ -1,156 +1,83 @@
-import Papa from 'papaparse';
 import { DataError } from '../errors.js';
+import { CsvChunk, CsvScanner, detectLineBreak, type LineBreak } from './scanner.js';
+
+export { CsvChunk } from './scanner.js';
 
 export interface CsvDialect {
   readonly delimiter: string;
   readonly quoteChar: string;
-  /** A record (possibly spanning lines) longer than this many characters is a file-level error. */
+  /** A record (possibly spanning lines) longer than this many bytes is a file-level error. */
   readonly maxRecordChars: number;
 }
 
-/** Parsed records of one text chunk. Blank lines are dropped but counted in line numbers. */
-export interface CsvChunk {
-  /** Records as arrays of fields; the first record of the file is the header. */
-  readonly records: string[][];
-  /** 1-based line on which each record starts. */
-  readonly lines: Int32Array;
-  /** Malformed-quote problems by record index in this chunk. */
-  readonly problems: Map<number, string>;
-  /** Characters of text these records came from. */
-  readonly chars: number;
-}
-
-function detectLineBreak(text: string): '\n' | '\r\n' | '\r' {
-  const lf = text.indexOf('\n');
-  const cr = text.indexOf('\r');
-  if (cr === -1 || (lf !== -1 && lf < cr)) return '\n';
-  return text.charCodeAt(cr + 1) === 10 ? '\r\n' : '\r';
-}
-
-/** Line breaks inside a record's fields (only quoted fields can hold them). */
-function breaksInside(record: string[], lineBreak: string): number {
-  // Lines are counted by the file's own line break, as countBreaks does for the chunk.
-  let n = 0;
-  for (const field of record) {
-    if (field.length === 0) continue;
-    for (let p = field.indexOf(lineBreak); p !== -1; p = field.indexOf(lineBreak, p + lineBreak.length)) n++;
-  }
-  return n;
-}
-
-function countBreaks(text: string, from: number, end: number, lineBreak: string): number {
-  let n = 0;
-  for (
-    let p = text.indexOf(lineBreak, from);
-    p !== -1 && p < end;
-    p = text.indexOf(lineBreak, p + lineBreak.length)
-  )
-    n++;
-  return n;
-}
-
 /**
- * Records of `data` that may hold line breaks, found from the text rather than the records: the
- * quoted spans of text[0, end) that contain a break, each mapped to a record index by counting the
- * breaks outside such spans before it. Quotes are paired naively (a doubled quote closes and
- * reopens a span, which is harmless); the caller checks the answer against the records themselves.
+ * Bytes scanned at a time, at least: small enough that a chunk's offsets and any strings made
+ * from its fields stay in the core's cache and die young, large enough that the per-chunk work
+ * is small beside the per-byte work.
  */
-function candidateRecords(text: string, end: number, quote: string, lineBreak: string): number[] {
-  const found: number[] = [];
-  let record = 0;
-  let counted = 0;
-  for (let open = text.indexOf(quote); open !== -1 && open < end; ) {
-    const close = text.indexOf(quote, open + 1);
-    const spanEnd = close === -1 || close > end ? end : close;
-    const firstBreak = text.indexOf(lineBreak, open + 1);
-    if (firstBreak !== -1 && firstBreak < spanEnd) {
-      record += countBreaks(text, counted, open, lineBreak);
-      counted = spanEnd;
-      if (found[found.length - 1] !== record) found.push(record);
-    }
-    if (spanEnd === end) break;
-    open = text.indexOf(quote, close + 1);
-  }
-  return found;
-}
-
-/**
- * The line each record of `data` starts on, given the first record's line and how many line
- * breaks the records hold inside quoted fields in all (`extra`). Only a few records do, so they
- * are looked for through the text's quoted spans and checked on the records: when the breaks
- * found there add up to `extra`, every other record has none. Otherwise (quotes the naive pairing
- * misreads) every record is scanned.
- */
-function recordLines(
-  data: string[][],
-  firstLine: number,
-  extra: number,
-  text: string,
-  end: number,
-  quote: string,
-  lineBreak: string,
-): Int32Array {
-  const lines = new Int32Array(data.length);
-  const inside = new Map<number, number>();
-  if (extra > 0) {
-    let found = 0;
-    for (const r of candidateRecords(text, end, quote, lineBreak)) {
-      if (r >= data.length) break;
-      const n = breaksInside(data[r]!, lineBreak);
-      if (n > 0) inside.set(r, n);
-      found += n;
-    }
-    if (found !== extra) {
-      inside.clear();
-      let left = extra;
-      for (let r = 0; r < data.length && left > 0; r++) {
-        const n = breaksInside(data[r]!, lineBreak);
-        if (n > 0) inside.set(r, n);
-        left -= n;
-      }
-    }
-  }
-  let line = firstLine;
-  if (inside.size === 0) {
-    for (let r = 0; r < lines.length; r++) lines[r] = line++;
-    return lines;
-  }
-  for (let r = 0; r < lines.length; r++) {
-    lines[r] = line;
-    line += 1 + (inside.get(r) ?? 0);
-  }
-  return lines;
-}
+const MIN_SCAN_BYTES = 64 * 1024;
 
 /** Bytes of an overlong record kept in its bad row: enough to find it, never the whole record. */
 const KEPT_PREFIX = 1024;
 
-/** Counts quote characters: an odd count means a quoted field is still open. */
-function quoteCount(text: string, quote: string): number {
+const LF = 10;
+const CR = 13;
+
+/** Counts quote bytes: an odd count means a quoted field is still open. */
+function quoteCount(bytes: Uint8Array, from: number, to: number, quote: number): number {
   let n = 0;
-  for (let p = text.indexOf(quote); p !== -1; p = text.indexOf(quote, p + 1)) n++;
+  for (let i = from; i < to; i++) if (bytes[i] === quote) n++;
   return n;
 }
 
-/** The start of byte text, cut back to a character boundary so that it decodes cleanly. */
-function prefixOf(text: string): string {
-  if (text.length <= KEPT_PREFIX) return text;
-  let end = KEPT_PREFIX;
-  while (end > 0 && (text.charCodeAt(end) & 0xc0) === 0x80) end--;
-  return text.slice(0, end);
+/** Line breaks of kind `lineBreak` in bytes[from, to). */
+function countBreaks(bytes: Uint8Array, from: number, to: number, lineBreak: LineBreak): number {
+  const first = lineBreak.charCodeAt(0);
+  const crlf = lineBreak === '\r\n';
+  let n = 0;
+  for (let i = from; i < to; i++) if (bytes[i] === first && (!crlf || bytes[i + 1] === LF)) n++;
+  return n;
 }
 
 /** The DataError for a record too long to read on, naming what made it so. */
-function tooLong(line: number, record: string, dialect: CsvDialect, header: boolean): DataError {
+function tooLong(line: number, oddQuotes: boolean, dialect: CsvDialect, header: boolean): DataError {
   const what = header ? `header record starting on line ${line}` : `record starting on line ${line}`;
-  const why =
-    quoteCount(record, dialect.quoteChar) % 2 === 1
-      ? 'a quoted field opens in it and does not close within that length (unterminated quote?)'
-      : 'it has no line break within that length';
+  const why = oddQuotes
+    ? 'a quoted field opens in it and does not close within that length (unterminated quote?)'
+    : 'it has no line break within that length';
   return new DataError(
     'RECORD_TOO_LONG',
     `${what} is longer than ${dialect.maxRecordChars} bytes (limits.max_record_bytes): ${why}`,
     { line },
+  );
+}
+
+/** A chunk of one record, the first bytes of one too long to keep, with its problem. */
+function overlongChunk(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  line: number,
+  dialect: CsvDialect,
+): CsvChunk {
+  let end = Math.min(to, from + KEPT_PREFIX);
+  // Cut back to a character boundary, so that it decodes cleanly.
+  if (end < to) while (end > from && (bytes[end]! & 0xc0) === 0x80) end--;
+  const kept = bytes.slice(from, end);
+  return new CsvChunk(
+    kept,
+    1,
+    Int32Array.of(line),
+    new Map([
+      [
+        0,
+        `record is longer than ${dialect.maxRecordChars} bytes (limits.max_record_bytes); only its first ${KEPT_PREFIX} bytes are kept`,
+      ],
+    ]),
+    Int32Array.of(0),
+    Int32Array.of(kept.length),
+    Int32Array.of(0, 1),
+    kept.length,
   );
 }
 
@@ -162,202 +89,168 @@ class OverlongRecord {
   private quoteOpen = false;
   /** Line breaks inside the record so far. */
   breaks = 0;
+  private readonly quote: number;
+  private readonly breakFirst: number;
+  private readonly crlf: boolean;
 
   constructor(
     readonly line: number,
-    private readonly quote: string,
-    private readonly lineBreak: string,
-  ) {}
+    quoteChar: string,
+    private readonly lineBreak: LineBreak,
+  ) {
+    this.quote = quoteChar.charCodeAt(0);
+    this.breakFirst = lineBreak.charCodeAt(0);
+    this.crlf = lineBreak === '\r\n';
+  }
 
-  /** Offset just after the line break ending the record in `text`, or -1 when it goes on. */
-  end(text: string): number {
-    let pos = 0;
-    for (;;) {
-      const q = text.indexOf(this.quote, pos);
-      if (this.quoteOpen) {
-        this.breaks += countBreaks(text, pos, q === -1 ? text.length : q, this.lineBreak);
-        if (q === -1) return -1;
-        this.quoteOpen = false;
-        pos = q + 1;
+  /**
+   * Offset just after the line break ending the record in bytes[from, to), or -1 when it goes on.
+   * A CR at `to - 1` of a CRLF file is left unread (the caller keeps it for the next bytes).
+   */
+  end(bytes: Uint8Array, from: number, to: number): number {
+    for (let p = from; p < to; p++) {
+      const c = bytes[p];
+      if (c === this.quote) {
+        this.quoteOpen = !this.quoteOpen;
         continue;
       }
-      const b = text.indexOf(this.lineBreak, pos);
-      if (b !== -1 && (q === -1 || b < q)) return b + this.lineBreak.length;
-      if (q === -1) return -1;
-      this.quoteOpen = true;
-      pos = q + 1;
+      if (c !== this.breakFirst) continue;
+      if (this.crlf) {
+        if (p + 1 >= to) return -1;
+        if (bytes[p + 1] !== LF) continue;
+      }
+      if (!this.quoteOpen) return p + this.lineBreak.length;
+      this.breaks++;
     }
+    return -1;
   }
 }
 
 /**
- * Streams CSV records out of text chunks with papaparse's chunk parser (arrays, no per-row
- * objects). A record cut by a chunk boundary is carried to the next chunk; its size is capped
- * so that an unterminated quote cannot grow memory without bound. A data record that passes the
- * cap outside a quoted field is skipped to the line break that ends it and yielded as a record
- * with a problem (its first bytes only), so that reading goes on at the next line; the header,
- * or a record whose quoted field never closes, is a DataError.
+ * Streams CSV records out of UTF-8 bytes (see utf8Chunks) with CsvScanner, a scan at least every
+ * 64 KiB. A record cut by a chunk boundary is kept for the next scan; its size is capped so that
+ * an unterminated quote cannot grow memory without bound. A data record that passes the cap
+ * outside a quoted field is skipped to the line break that ends it and yielded as a record with a
+ * problem (its first bytes only), so that reading goes on at the next line; the header, or a
+ * record whose quoted field never closes, is a DataError. A chunk holds until the next is asked for.
  */
-export async function* readCsv(text: AsyncIterable<string>, dialect: CsvDialect): AsyncGenerator<CsvChunk> {
-  let parser: Papa.Parser | undefined;
-  let lineBreak = '\n';
-  let carry = '';
+export async function* readCsv(
+  source: AsyncIterable<Uint8Array>,
+  dialect: CsvDialect,
+): AsyncGenerator<CsvChunk> {
+  let work = new Uint8Array(2 * MIN_SCAN_BYTES);
+  let filled = 0;
+  let scanner: CsvScanner | undefined;
+  let lineBreak: LineBreak = '\n';
   let nextLine = 1;
   let sawRecord = false;
   let overlong: OverlongRecord | undefined;
-  const iterator = text[Symbol.asyncIterator]();
-  let current = await iterator.next();
-  while (!current.done) {
-    // A source that fails (undecodable bytes) has yielded the text before the failure first: its
-    // complete records are read before the error goes on.
+  let done = false;
+  const quote = dialect.quoteChar.charCodeAt(0);
+  const iterator = source[Symbol.asyncIterator]();
+  for (;;) {
+    // A source that fails (undecodable bytes) has yielded the bytes before the failure first:
+    // its complete records are read before the error goes on.
     let failure: { error: unknown } | undefined;
-    const following = await iterator.next().catch((error: unknown) => {
-      failure = { error };
-      return { done: false, value: '' } as IteratorResult<string>;
-    });
-    const final = following.done === true;
-    let input = carry.length ? carry + current.value : current.value;
-    carry = '';
+    let fresh = 0;
+    while (!done && fresh < MIN_SCAN_BYTES) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        failure = { error };
+        break;
+      }
+      if (next.done) {
+        done = true;
+        break;
+      }
+      const bytes = next.value;
+      if (filled + bytes.length > work.length) {
+        const grown = new Uint8Array(Math.max(work.length * 2, filled + bytes.length + MIN_SCAN_BYTES));
+        grown.set(work.subarray(0, filled));
+        work = grown;
+      }
+      work.set(bytes, filled);
+      filled += bytes.length;
+      fresh += bytes.length;
+    }
+    const final = done;
+    let from = 0;
     if (overlong) {
-      const end = overlong.end(input);
+      const end = overlong.end(work, 0, filled);
       if (end === -1 && !final) {
         // A CR at the end may be half of a CRLF that ends the record.
-        if (input.endsWith('\r')) carry = '\r';
+        const keep = work[filled - 1] === CR ? 1 : 0;
+        work.copyWithin(0, filled - keep, filled);
+        filled = keep;
         if (failure) throw failure.error;
-        current = following;
         continue;
       }
       nextLine = overlong.line + overlong.breaks + 1;
       overlong = undefined;
-      input = end === -1 ? '' : input.slice(end);
+      from = end === -1 ? filled : end;
     }
-    if (!parser) {
-      // The line break is read off the first one in the file: until a chunk shows one in full (a
-      // CR at a chunk's end may be half of a CRLF), the text is carried.
-      const cr = input.indexOf('\r');
-      if (!final && input.indexOf('\n') === -1 && (cr === -1 || cr === input.length - 1)) {
-        if (input.length > dialect.maxRecordChars) throw tooLong(1, input, dialect, true);
+    if (from > 0) {
+      work.copyWithin(0, from, filled);
+      filled -= from;
+    }
+    if (!scanner) {
+      // The line break is read off the first one in the file: until one shows in full (a CR at
+      // the end may be half of a CRLF), the bytes are kept.
+      const found = detectLineBreak(work, filled, final);
+      if (found === undefined) {
+        if (filled > dialect.maxRecordChars) throw tooLong(1, false, dialect, true);
         if (failure) throw failure.error;
-        carry = input;
-        current = following;
         continue;
       }
-      lineBreak = detectLineBreak(input);
-      parser = new Papa.Parser({
-        delimiter: dialect.delimiter,
-        quoteChar: dialect.quoteChar,
-        escapeChar: dialect.quoteChar,
-        newline: lineBreak as Papa.ParseConfig['newline'],
-        skipEmptyLines: false,
-      });
+      lineBreak = found;
+      scanner = new CsvScanner(dialect.delimiter, dialect.quoteChar, lineBreak);
     }
-    const chunk = parseChunk(parser, input, final, nextLine, dialect.quoteChar, lineBreak);
-    nextLine = chunk.nextLine;
-    carry = input.slice(chunk.cursor);
-    if (chunk.records.length) {
+    const scanned = scanner.scan(work, filled, final, nextLine);
+    nextLine = scanned.nextLine;
+    if (scanned.chunk.count) {
       sawRecord = true;
-      yield chunk;
+      yield scanned.chunk;
     }
-    if (carry.length > dialect.maxRecordChars) {
-      const odd = quoteCount(carry, dialect.quoteChar) % 2 === 1;
-      if (!sawRecord || odd) throw tooLong(nextLine, carry, dialect, !sawRecord);
+    const { cursor } = scanned;
+    if (filled - cursor > dialect.maxRecordChars) {
+      const odd = quoteCount(work, cursor, filled, quote) % 2 === 1;
+      if (!sawRecord || odd) throw tooLong(nextLine, odd, dialect, !sawRecord);
       // Outside quotes, the record ends at the next line break: it is one bad row, and the rest
       // of the file reads on.
       overlong = new OverlongRecord(nextLine, dialect.quoteChar, lineBreak);
-      overlong.breaks = countBreaks(carry, 0, carry.length, lineBreak);
-      yield {
-        records: [[prefixOf(carry)]],
-        lines: Int32Array.of(nextLine),
-        problems: new Map([
-          [
-            0,
-            `record is longer than ${dialect.maxRecordChars} bytes (limits.max_record_bytes); only its first ${KEPT_PREFIX} bytes are kept`,
-          ],
-        ]),
-        chars: Math.min(carry.length, KEPT_PREFIX),
-      };
-      carry = '';
+      overlong.breaks = countBreaks(work, cursor, filled, lineBreak);
+      yield overlongChunk(work, cursor, filled, nextLine, dialect);
+      filled = 0;
+    } else {
+      work.copyWithin(0, cursor, filled);
+      filled -= cursor;
     }
     if (failure) throw failure.error;
-    current = following;
+    if (final) return;
   }
-}
-
-/** The records of one parsed text chunk, their lines, and where parsing stopped. */
-function parseChunk(
-  parser: Papa.Parser,
-  input: string,
-  final: boolean,
-  firstLine: number,
-  quoteChar: string,
-  lineBreak: string,
-): CsvChunk & { cursor: number; nextLine: number } {
-  const result = parser.parse(input, 0, !final);
-  const cursor = final ? input.length : result.meta.cursor;
-  const data = result.data as string[][];
-  const consumedBreaks = countBreaks(input, 0, cursor, lineBreak);
-  // The final chunk always yields one more record than breaks: the last line, or an empty one.
-  // Otherwise the extra breaks sit inside quoted fields.
-  const extra = consumedBreaks + (final ? 1 : 0) - data.length;
-  const allLines = recordLines(data, firstLine, extra, input, cursor, quoteChar, lineBreak);
-  const nextLine = firstLine + data.length + Math.max(extra, 0);
-  const rowProblems = new Map<number, string>();
-  for (const err of result.errors) {
-    if (err.row !== undefined && !rowProblems.has(err.row)) rowProblems.set(err.row, err.message);
-  }
-  // Blank lines come out as records of one empty field; they are dropped unless malformed.
-  let records = data;
-  let lines = allLines;
-  let problems = rowProblems;
-  let kept = 0;
-  for (let i = 0; i < data.length; i++) {
-    const record = data[i]!;
-    const blank = record.length === 1 && record[0] === '' && !rowProblems.has(i);
-    if (blank) {
-      if (records === data) {
-        records = data.slice(0, i);
-        lines = new Int32Array(data.length);
-        lines.set(allLines.subarray(0, i));
-        problems = new Map([...rowProblems].filter(([r]) => r < i));
-        kept = i;
-      }
-      continue;
-    }
-    if (records === data) continue;
-    const problem = rowProblems.get(i);
-    if (problem) problems.set(kept, problem);
-    records.push(record);
-    lines[kept++] = allLines[i]!;
-  }
-  if (records !== data) lines = lines.subarray(0, kept);
-  return { records, lines, problems, chars: cursor, cursor, nextLine };
 }
 
 /**
- * Runs papaparse over the chunk endings a file's text meets, a few times, when the module loads,
- * as the Parquet writer's Snappy and RLE code are primed: V8 compiles the parse loop while the
- * first chunk is being read, and a branch that had never run by then (a chunk ending inside a
- * quoted field, one ending just after a delimiter, a last line without a line break) deoptimizes
- * it when first taken, after which the whole loop is compiled again: three times over the
- * benchmark's first 10 MB (once with this, for a read past a chunk's end).
+ * Runs the scanner over the chunk endings a file meets, a few times, when the module loads, as
+ * the Parquet writer's Snappy and RLE code are primed: V8 compiles the scan loop while the first
+ * chunk is being read, and a branch that had never run by then (a chunk ending inside a quoted
+ * field, one ending just after a delimiter, a doubled quote, a last line without a line break)
+ * deoptimizes it when first taken, after which the whole loop is compiled again.
  */
-function primeParser(): void {
+function primeScanner(): void {
   const chunks: [string, boolean][] = [
-    ['id,note\n1,"a, b"\n2,"say ""hi"""\n3,"two\nlines"\n4,"cut in', true],
-    ['id,note\n1,plain\n2,', true],
-    ['id,note\n1,,x\n\n2,last line', false],
+    ['id,note\n1,"a, b"\n2,"say ""hi"""\n3,"two\nlines"\n4,"cut in', false],
+    ['id,note\n1,plain\n2,', false],
+    ['id,note\n1,,x\n\n2,last line', true],
   ];
+  const scanner = new CsvScanner(',', '"', '\n');
   for (let round = 0; round < 8; round++) {
-    for (const [text, moreToCome] of chunks) {
-      const parser = new Papa.Parser({
-        delimiter: ',',
-        quoteChar: '"',
-        escapeChar: '"',
-        newline: '\n',
-        skipEmptyLines: false,
-      });
-      parser.parse(text, 0, moreToCome);
+    for (const [text, final] of chunks) {
+      const bytes = Buffer.from(text);
+      scanner.scan(bytes, bytes.length, final, 1);
     }
   }
 }
-primeParser();
+primeScanner();

@@ -1,4 +1,5 @@
 import { ByteBuf } from './bytes.js';
+import { BytesIndex } from './bytes-index.js';
 import { ChunkBuilder, INITIAL_BUFFER_BYTES, type PageCodec, RETAINED_BUFFER_BYTES } from './chunk.js';
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
 import { Encoding } from './format.js';
@@ -6,7 +7,7 @@ import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import { bitWidthFor, writeHybrid } from './rle.js';
 import { StringIndex } from './string-index.js';
 import { StringStats } from './string-stats.js';
-import type { ColumnValues, ParquetColumn } from './types.js';
+import { ByteSpans, type ColumnValues, type ParquetColumn } from './types.js';
 import { writeByteText, writeUtf8 } from './utf8.js';
 
 // Every this many new dictionary entries, check that values still repeat enough to be worth it.
@@ -33,6 +34,10 @@ export class StringColumnEncoder implements ColumnEncoder {
   private readonly pageBufferBytes: number;
   private readonly stats = new StringStats();
   private readonly dict = new StringIndex();
+  /** The dictionary of a chunk given as ByteSpans: the same entries, looked up by their bytes. */
+  private readonly spanDict = new BytesIndex();
+  /** How this chunk's dictionary is keyed: by strings, by spans, or not yet (a chunk sticks to one). */
+  private dictKeys: 'strings' | 'spans' | undefined;
   /** Dictionary values met lately, by a cheap slot of their own, and their indices. */
   private readonly recent = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
   private readonly recentIndex = new Int32Array(RECENT_MASK + 1);
@@ -101,13 +106,15 @@ export class StringColumnEncoder implements ColumnEncoder {
   }
 
   encode(values: ColumnValues, start: number, end: number): void {
+    if (values instanceof ByteSpans) {
+      this.encodeSpans(values, start, end);
+      return;
+    }
     const strings = values as (string | null)[];
+    if (this.dictMode && this.dictKeys === 'spans') this.fallBackToPlain(false);
     if (this.dictMode) {
-      if (this.indices.length < this.rows + end - start) {
-        const grown = new Int32Array(Math.max(this.rows + end - start, this.indices.length * 2, 1024));
-        grown.set(this.indices.subarray(0, this.rows));
-        this.indices = grown;
-      }
+      this.dictKeys = 'strings';
+      this.growIndices(end - start);
       // A block of one repeated value already in the dictionary (the lineage columns) takes one
       // lookup instead of one per row.
       const first = strings[start];
@@ -133,10 +140,42 @@ export class StringColumnEncoder implements ColumnEncoder {
     this.encodePlain(strings, start, end);
   }
 
+  /** encode() for values given as byte spans: the same encodings, copied straight from the bytes. */
+  private encodeSpans(spans: ByteSpans, start: number, end: number): void {
+    // A chunk's dictionary is keyed one way: values of the other kind end it (rare: a caller
+    // passes a column one way). PLAIN takes either.
+    if (this.dictMode && this.dictKeys === 'strings') this.fallBackToPlain(false);
+    if (this.dictMode) {
+      this.dictKeys = 'spans';
+      this.growIndices(end - start);
+      const stopped = this.encodeSpanDictionary(spans, start, end);
+      if (stopped < 0) {
+        this.rows += end - start;
+        return;
+      }
+      this.rows += stopped - start;
+      this.fallBackToPlain(true);
+      start = stopped;
+    }
+    this.encodeSpansPlain(spans, start, end);
+  }
+
+  private growIndices(more: number): void {
+    if (this.indices.length < this.rows + more) {
+      const grown = new Int32Array(Math.max(this.rows + more, this.indices.length * 2, 1024));
+      grown.set(this.indices.subarray(0, this.rows));
+      this.indices = grown;
+    }
+  }
+
+  private dictSize(): number {
+    return this.dictKeys === 'spans' ? this.spanDict.size : this.dict.size;
+  }
+
   finish(): EncodedChunk {
     // All null, or values mostly distinct (a chunk too short for the periodic check, as a small
     // file's): PLAIN is smaller and one page instead of two. Later chunks try the dictionary again.
-    if (this.dictMode && (this.dict.size === 0 || this.mostlyDistinct())) this.fallBackToPlain(false);
+    if (this.dictMode && (this.dictSize() === 0 || this.mostlyDistinct())) this.fallBackToPlain(false);
     if (this.dictMode) {
       this.writeDictionaryPages();
     } else if (this.pageRows > 0) {
@@ -154,10 +193,12 @@ export class StringColumnEncoder implements ColumnEncoder {
   }
 
   private mostlyDistinct(): boolean {
-    return this.dict.size > (this.rows - this.nullCount) * DICT_MAX_DISTINCT_SHARE;
+    return this.dictSize() > (this.rows - this.nullCount) * DICT_MAX_DISTINCT_SHARE;
   }
 
   private forgetDictionary(): void {
+    this.dictKeys = undefined;
+    this.spanDict.clear();
     if (this.dict.size === 0) return;
     this.dict.clear();
     for (let i = 0; i < this.recentCount; i++) this.recent[this.recentFilled[i]!] = undefined;
@@ -226,13 +267,114 @@ export class StringColumnEncoder implements ColumnEncoder {
     return -1;
   }
 
+  /** encodeDictionary for byte spans: -1 when done, else where the dictionary stopped paying off. */
+  private encodeSpanDictionary(spans: ByteSpans, start: number, end: number): number {
+    const { bytes, starts, ends, view } = spans;
+    const dict = this.spanDict;
+    const indices = this.indices;
+    const out = this.dictBytes;
+    const maxBytes = this.settings.dictionaryMaxBytes;
+    const base = this.rows - start;
+    let nulls = this.nullCount;
+    for (let i = start; i < end; i++) {
+      const from = starts[i]!;
+      if (from < 0) {
+        if (!this.column.nullable) throw badValue(this.column, i + base, null, 'a string');
+        indices[i + base] = -1;
+        nulls++;
+        continue;
+      }
+      const to = ends[i]!;
+      let k = dict.indexOrAdd(bytes, view, from, to, out.u8, out.dv, this.dictOffsets);
+      if (k < 0) {
+        k = -1 - k;
+        if (k >= this.dictOffsets.length) {
+          const grown = new Int32Array(Math.max(1024, this.dictOffsets.length * 2));
+          grown.set(this.dictOffsets);
+          this.dictOffsets = grown;
+        }
+        const len = to - from;
+        out.ensure(4 + len);
+        const p = out.pos;
+        const dst = out.u8;
+        dst[p] = len;
+        dst[p + 1] = len >>> 8;
+        dst[p + 2] = len >>> 16;
+        dst[p + 3] = len >>> 24;
+        copyBytes(bytes, view, from, to, dst, out.dv, p + 4);
+        out.pos = p + 4 + len;
+        this.dictOffsets[k] = p;
+        this.stats.add(out.dv, p + 4, len);
+        if (
+          out.pos > maxBytes ||
+          (k % DICT_CHECK_EVERY === DICT_CHECK_EVERY - 1 &&
+            k > (i + base + 1 - nulls) * DICT_MAX_DISTINCT_SHARE)
+        ) {
+          this.nullCount = nulls;
+          return i;
+        }
+      }
+      indices[i + base] = k;
+    }
+    this.nullCount = nulls;
+    return -1;
+  }
+
+  /** encodePlain for byte spans. */
+  private encodeSpansPlain(spans: ByteSpans, start: number, end: number): void {
+    const { bytes, starts, ends, view } = spans;
+    const page = this.page;
+    const limit = this.settings.pageSizeBytes + LEVELS_GAP;
+    const stats = this.stats;
+    let levels = fitLevels(this.pageLevels, this.pageRows + end - start);
+    this.pageLevels = levels;
+    // Row i is row i + offset of the current page.
+    let offset = this.pageRows - start;
+    let nulls = 0;
+    for (let i = start; i < end; i++) {
+      const from = starts[i]!;
+      if (from < 0) {
+        if (!this.column.nullable) throw badValue(this.column, this.rows + i - start, null, 'a string');
+        levels[i + offset] = 0;
+        nulls++;
+        continue;
+      }
+      levels[i + offset] = 1;
+      const len = ends[i]! - from;
+      page.ensure(4 + len);
+      const dst = page.u8;
+      const p = page.pos;
+      dst[p] = len;
+      dst[p + 1] = len >>> 8;
+      dst[p + 2] = len >>> 16;
+      dst[p + 3] = len >>> 24;
+      copyBytes(bytes, view, from, from + len, dst, page.dv, p + 4);
+      stats.add(page.dv, p + 4, len);
+      page.pos = p + 4 + len;
+      if (page.pos >= limit) {
+        this.pageNulls += nulls;
+        this.nullCount += nulls;
+        nulls = 0;
+        this.pageRows = i + 1 + offset;
+        this.flushPlainPage();
+        // The page now starts at row i + 1.
+        offset = -(i + 1);
+        levels = this.pageLevels;
+      }
+    }
+    this.pageNulls += nulls;
+    this.nullCount += nulls;
+    this.pageRows = end + offset;
+    this.rows += end - start;
+  }
+
   /**
    * Switches this chunk (and, when `sticky`, later ones) to PLAIN and re-encodes its rows so far
    * from their dictionary indices.
    */
   private fallBackToPlain(sticky: boolean): void {
     const nulls = this.nullCount;
-    const allDistinct = this.dict.size === this.rows - nulls;
+    const allDistinct = this.dictSize() === this.rows - nulls;
     this.dictMode = false;
     this.forgetDictionary();
     // The statistics stay: the dictionary holds every value of the chunk so far, so its bounds
@@ -383,7 +525,7 @@ export class StringColumnEncoder implements ColumnEncoder {
   }
 
   private writeDictionaryPages(): void {
-    const dictSize = this.dict.size;
+    const dictSize = this.dictSize();
     this.pages.dictionaryPage(this.dictBytes.view(), dictSize);
     const width = bitWidthFor(dictSize - 1);
     const perPage = Math.max(8, Math.floor((this.settings.pageSizeBytes * 8) / width));
@@ -417,4 +559,26 @@ export class StringColumnEncoder implements ColumnEncoder {
       this.pages.dataPage(body, n, Encoding.RLE_DICTIONARY);
     }
   }
+}
+
+/**
+ * Copies src[from, to) to dst at `at`, four bytes a step (a loop over bytes costs about as much
+ * per byte as this does per word), and a native copy for long values.
+ */
+function copyBytes(
+  src: Uint8Array,
+  srcView: DataView,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  dstView: DataView,
+  at: number,
+): void {
+  if (to - from > SHORT_COPY_BYTES) {
+    dst.set(src.subarray(from, to), at);
+    return;
+  }
+  let i = from;
+  for (; i + 4 <= to; i += 4, at += 4) dstView.setInt32(at, srcView.getInt32(i, true), true);
+  for (; i < to; i++) dst[at++] = src[i]!;
 }

@@ -8,23 +8,27 @@
  */
 
 /** Slots a table starts with, and keeps between chunks unless a chunk grew it past RETAINED_SLOTS. */
-const INITIAL_SLOTS = 64;
-const RETAINED_SLOTS = 1 << 16;
+export const INITIAL_SLOTS = 64;
+export const RETAINED_SLOTS = 1 << 16;
 
 /**
  * Seeded once per process, so that which strings collide cannot be worked out in advance: a file
  * crafted to collide would otherwise turn each lookup into a scan of the table.
  */
-const SEED = (Math.random() * 0x1_0000_0000) | 0;
+export const SEED = (Math.random() * 0x1_0000_0000) | 0;
 
-function hashOf(s: string): number {
-  let h = SEED ^ s.length;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  // Final mixing: the low bits pick the slot, and FNV alone leaves them weak on short strings.
+/** Final mixing of an FNV hash: the low bits pick the slot, and FNV alone leaves them weak on short keys. */
+export function mixHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h;
+}
+
+function hashOf(s: string): number {
+  let h = SEED ^ s.length;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mixHash(h);
 }
 
 export class StringIndex {

@@ -32,10 +32,11 @@ export type ParquetCompression = 'snappy' | 'gzip' | 'none';
  * One column's values, one per row, null for a missing value. int64 and timestamp_micros take
  * bigints or safe-integer numbers (mixed if need be), double numbers, string strings. int32 and
  * date (days since 1970-01-01) take int32 numbers. decimal takes the unscaled integer (123.45 at
- * scale 2 is 12345) as a safe-integer number or a bigint.
+ * scale 2 is 12345) as a safe-integer number or a bigint. string also takes ByteSpans.
  */
 export type ColumnValues =
   | (string | null)[]
+  | ByteSpans
   | (bigint | null)[]
   | (number | null)[]
   | (bigint | number | null)[]
@@ -63,4 +64,27 @@ export interface ParquetWriterOptions {
    * to UTF-8). A CSV decoded this way never needs re-encoding.
    */
   byteStrings?: boolean;
+}
+
+/**
+ * A string column's values as spans of one buffer of UTF-8 bytes: row i is bytes[starts[i],
+ * ends[i]), or null when starts[i] is -1. A caller that holds the bytes already (a CSV reader)
+ * hands them over without making a string per value; the writer copies them before it returns.
+ */
+export class ByteSpans {
+  private dataView: DataView | undefined;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly starts: Int32Array,
+    readonly ends: Int32Array,
+    /** Rows: the arrays may be longer. */
+    readonly length: number,
+  ) {}
+
+  /** A DataView over `bytes`, for reading them four at a time. */
+  get view(): DataView {
+    this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dataView;
+  }
 }

@@ -5,7 +5,13 @@ import { FixedColumnEncoder } from './fixed-column.js';
 import { type ChunkMeta, physicalTypeOf, type RowGroupMeta, writeFileMetaData } from './format.js';
 import { sharedLevels } from './levels.js';
 import { StringColumnEncoder } from './string-column.js';
-import type { ByteSink, ColumnValues, ParquetColumn, ParquetWriterOptions } from './types.js';
+import {
+  type ByteSink,
+  ByteSpans,
+  type ColumnValues,
+  type ParquetColumn,
+  type ParquetWriterOptions,
+} from './types.js';
 
 const MAGIC = Buffer.from('PAR1', 'latin1');
 // Rows encoded per column before moving to the next column. Strings built by a CSV parser lie in
@@ -192,6 +198,11 @@ export class ParquetWriter {
       throw new Error(`expected ${this.columns.length} columns of values, got ${values.length}`);
     }
     values.forEach((v, i) => {
+      if (v instanceof ByteSpans && this.columns[i]!.type !== 'string') {
+        throw new Error(
+          `column "${this.columns[i]!.name}" is ${this.columns[i]!.type}: only a string column takes ByteSpans`,
+        );
+      }
       if (v.length !== rowCount) {
         throw new Error(`column "${this.columns[i]!.name}" has ${v.length} values, expected ${rowCount}`);
       }

@@ -1,17 +1,24 @@
 import type { Contract } from '../contract.js';
 import { byteTextOf, textOf } from '../csv/decode.js';
+import type { CsvChunk } from '../csv/scanner.js';
+import { ByteSpans, type ColumnValues } from '../parquet/index.js';
 import { schemaEvolutionOf, usesRescue } from '../schema-evolution.js';
 import type { HeaderMapping } from './header.js';
 import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } from './values.js';
 
 const NON_ASCII = /[\x80-\uffff]/;
+/** Rows a block's span arrays start with; they grow if a block is longer. */
+const BLOCK_SPANS = 512;
 
 /**
- * Converts records of byte text (see utf8ByteText) into column-major values for bronze, checking field count, limits,
- * types and required values. A bad record leaves the columns untouched. Under the contract's
- * schema evolution, columns the file lacks are NULL, and bad values (`bad_values: rescue`, in
- * nullable columns) and unexpected columns (`unexpected_columns: rescue`) go to one more column,
- * `_rescued_data`, as a JSON object of column name to raw text.
+ * Converts records of a CsvChunk into a block of column-major values for bronze, checking field
+ * count, limits, types and required values. A bad record leaves the block untouched. String
+ * columns are kept as spans of the chunk's bytes (ByteSpans), so their values never become
+ * strings; typed columns are parsed from the field's byte text (see utf8Chunks). Under the
+ * contract's schema evolution, columns the file lacks are NULL, and bad values (`bad_values:
+ * rescue`, in nullable columns) and unexpected columns (`unexpected_columns: rescue`) go to one
+ * more column, `_rescued_data`, as a JSON object of column name to raw text. A block's rows all
+ * come from one chunk: the caller takes the block before it reads the next chunk.
  */
 export class RowConverter {
   private readonly parsers: FieldParser[];
@@ -19,7 +26,12 @@ export class RowConverter {
   private readonly typeNames: string[];
   private readonly required: boolean[];
   private readonly maxFieldBytes: number;
+  /** By column: kept as byte spans (a string column), and its NULL markers as byte text. */
+  private readonly spanColumn: boolean[];
+  private readonly markers: string[][];
   private readonly scratch: unknown[];
+  private readonly scratchStarts: Int32Array;
+  private readonly scratchEnds: Int32Array;
   /** Every column is a string kept exactly as read (no conversion, never null). */
   private readonly verbatim: boolean;
   /** Bronze has `_rescued_data`, the column after the contract's. */
@@ -28,25 +40,43 @@ export class RowConverter {
   /** Source indexes of unexpected columns whose values are rescued. */
   private readonly rescuedExtras: readonly number[];
   private readonly rescuedCounts = new Map<string, number>();
+  // The block being built: values of typed columns (and `_rescued_data`), spans of string ones.
+  private values: unknown[][] = [];
+  private starts: Int32Array[] = [];
+  private ends: Int32Array[] = [];
+  private blockBytes: Uint8Array = new Uint8Array(0);
+  private capacity = BLOCK_SPANS;
+  /** Rows in the block. */
+  rows = 0;
 
   constructor(
     contract: Contract,
     private readonly mapping: HeaderMapping,
   ) {
+    const width = contract.columns.length;
     this.parsers = contract.columns.map((c) => columnParser(c, contract));
     this.names = contract.columns.map((c) => c.name);
     this.typeNames = contract.columns.map(typeLabel);
     this.required = contract.columns.map((c) => !c.nullable);
+    this.spanColumn = contract.columns.map((c) => c.type === 'string');
+    this.markers = contract.columns.map((c) => nullMarkersOf(c, contract));
     this.maxFieldBytes = contract.limits.max_field_bytes;
-    this.scratch = new Array(contract.columns.length);
+    this.scratch = new Array(width);
+    this.scratchStarts = new Int32Array(width);
+    this.scratchEnds = new Int32Array(width);
     const evolution = schemaEvolutionOf(contract);
     this.rescueColumn = usesRescue(contract);
     this.rescueBadValues = evolution.badValues === 'rescue';
     this.rescuedExtras = evolution.unexpectedColumns === 'rescue' ? mapping.extraIndex : [];
     this.verbatim =
-      contract.columns.every((c) => c.type === 'string' && nullMarkersOf(c, contract).length === 0) &&
+      this.spanColumn.every((span, i) => span && this.markers[i]!.length === 0) &&
       !this.rescueColumn &&
       mapping.missing.length === 0;
+    for (let c = 0; c < width; c++) {
+      this.starts.push(this.spanColumn[c] ? new Int32Array(BLOCK_SPANS) : new Int32Array(0));
+      this.ends.push(this.spanColumn[c] ? new Int32Array(BLOCK_SPANS) : new Int32Array(0));
+    }
+    this.values = this.emptyValues();
   }
 
   /** Values rescued so far (of rows that were kept), by column name. */
@@ -55,22 +85,79 @@ export class RowConverter {
   }
 
   /**
-   * Appends the record's values to `columns`, or returns why the record is bad. `fieldsFit` says
-   * the caller knows no field can pass max_field_bytes (the record came from a shorter text).
+   * The block's columns (the contract's, then `_rescued_data` when the dataset rescues), and a
+   * new empty block. The spans are the converter's own arrays, good until the next append.
    */
-  append(record: readonly string[], columns: unknown[][], fieldsFit = false): string | undefined {
-    if (record.length !== this.mapping.fieldCount) {
-      return `has ${record.length} fields, expected ${this.mapping.fieldCount}`;
+  takeBlock(): ColumnValues[] {
+    const n = this.rows;
+    const out: ColumnValues[] = [];
+    for (let c = 0; c < this.spanColumn.length; c++) {
+      out.push(
+        this.spanColumn[c]
+          ? new ByteSpans(this.blockBytes, this.starts[c]!, this.ends[c]!, n)
+          : (this.values[c] as ColumnValues),
+      );
     }
+    if (this.rescueColumn) out.push(this.values[this.spanColumn.length] as ColumnValues);
+    this.values = this.emptyValues();
+    this.rows = 0;
+    return out;
+  }
+
+  private emptyValues(): unknown[][] {
+    const values: unknown[][] = [];
+    for (let c = 0; c < this.spanColumn.length + (this.rescueColumn ? 1 : 0); c++) values.push([]);
+    return values;
+  }
+
+  /** Room for one more row in the span arrays. */
+  private fitSpans(): void {
+    if (this.rows < this.capacity) return;
+    this.capacity *= 2;
+    for (let c = 0; c < this.starts.length; c++) {
+      if (!this.spanColumn[c]) continue;
+      const starts = new Int32Array(this.capacity);
+      starts.set(this.starts[c]!);
+      this.starts[c] = starts;
+      const ends = new Int32Array(this.capacity);
+      ends.set(this.ends[c]!);
+      this.ends[c] = ends;
+    }
+  }
+
+  /**
+   * Appends record `r` of `chunk` to the block, or returns why the record is bad. `fieldsFit`
+   * says the caller knows no field can pass max_field_bytes (the record came from a shorter text).
+   */
+  append(chunk: CsvChunk, r: number, fieldsFit = false): string | undefined {
+    const count = chunk.fieldCount(r);
+    if (count !== this.mapping.fieldCount) {
+      return `has ${count} fields, expected ${this.mapping.fieldCount}`;
+    }
+    if (this.rows > 0 && chunk.bytes !== this.blockBytes) {
+      throw new Error('a block of rows must come from one chunk: take the block first');
+    }
+    this.blockBytes = chunk.bytes;
+    this.fitSpans();
     const { sourceIndex } = this.mapping;
+    const first = chunk.firstField[r]!;
+    const fieldStarts = chunk.fieldStarts;
+    const fieldEnds = chunk.fieldEnds;
+    const row = this.rows;
     if (this.verbatim) {
       // Every column is a string kept as it is: only a field's length can make the record bad.
       if (!fieldsFit) {
         for (let c = 0; c < sourceIndex.length; c++) {
-          if (record[sourceIndex[c]!]!.length > this.maxFieldBytes) return this.tooLong(c);
+          const f = first + sourceIndex[c]!;
+          if (fieldEnds[f]! - fieldStarts[f]! > this.maxFieldBytes) return this.tooLong(c);
         }
       }
-      for (let c = 0; c < sourceIndex.length; c++) columns[c]!.push(record[sourceIndex[c]!]!);
+      for (let c = 0; c < sourceIndex.length; c++) {
+        const f = first + sourceIndex[c]!;
+        this.starts[c]![row] = fieldStarts[f]!;
+        this.ends[c]![row] = fieldEnds[f]!;
+      }
+      this.rows++;
       return undefined;
     }
     const scratch = this.scratch;
@@ -79,10 +166,20 @@ export class RowConverter {
       const at = sourceIndex[c]!;
       if (at < 0) {
         scratch[c] = null;
+        this.scratchStarts[c] = -1;
         continue;
       }
-      const raw = record[at]!;
-      if (!fieldsFit && raw.length > this.maxFieldBytes) return this.tooLong(c);
+      const start = fieldStarts[first + at]!;
+      const end = fieldEnds[first + at]!;
+      if (!fieldsFit && end - start > this.maxFieldBytes) return this.tooLong(c);
+      if (this.spanColumn[c]) {
+        const isNull = this.markers[c]!.length > 0 && isMarker(chunk.bytes, start, end, this.markers[c]!);
+        if (isNull && this.required[c]) return this.requiredButNull(c, chunk.field(r, at));
+        this.scratchStarts[c] = isNull ? -1 : start;
+        this.scratchEnds[c] = end;
+        continue;
+      }
+      const raw = chunk.field(r, at);
       let value = this.parsers[c]!(raw);
       // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
       if (value instanceof BadValue && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
@@ -96,12 +193,20 @@ export class RowConverter {
       scratch[c] = value;
     }
     if (this.rescuedExtras.length) {
-      const extras = this.rescueExtras(record, rescued, fieldsFit);
+      const extras = this.rescueExtras(chunk, r, rescued, fieldsFit);
       if (typeof extras === 'string') return extras;
       rescued = extras;
     }
-    for (let c = 0; c < scratch.length; c++) columns[c]!.push(scratch[c]);
-    if (this.rescueColumn) columns[scratch.length]!.push(rescued ? this.noteRescued(rescued) : null);
+    for (let c = 0; c < scratch.length; c++) {
+      if (this.spanColumn[c]) {
+        this.starts[c]![row] = this.scratchStarts[c]!;
+        this.ends[c]![row] = this.scratchEnds[c]!;
+      } else {
+        this.values[c]!.push(scratch[c]);
+      }
+    }
+    if (this.rescueColumn) this.values[scratch.length]!.push(rescued ? this.noteRescued(rescued) : null);
+    this.rows++;
     return undefined;
   }
 
@@ -118,13 +223,14 @@ export class RowConverter {
 
   /** Adds the non-empty values of unexpected columns to a row's rescued values, or says why it cannot. */
   private rescueExtras(
-    record: readonly string[],
+    chunk: CsvChunk,
+    r: number,
     rescued: Record<string, string> | undefined,
     fieldsFit: boolean,
   ): Record<string, string> | undefined | string {
     const { extra } = this.mapping;
     for (let k = 0; k < this.rescuedExtras.length; k++) {
-      const raw = record[this.rescuedExtras[k]!]!;
+      const raw = chunk.field(r, this.rescuedExtras[k]!);
       if (raw === '') continue;
       if (!fieldsFit && raw.length > this.maxFieldBytes)
         return `field ${extra[k]} is longer than ${this.maxFieldBytes} bytes`;
@@ -143,6 +249,16 @@ export class RowConverter {
   private tooLong(c: number): string {
     return `field ${this.names[c]} is longer than ${this.maxFieldBytes} bytes`;
   }
+}
+
+/** True when bytes[start, end) is one of the markers (byte text). */
+function isMarker(bytes: Uint8Array, start: number, end: number, markers: readonly string[]): boolean {
+  next: for (const marker of markers) {
+    if (marker.length !== end - start) continue;
+    for (let i = 0; i < marker.length; i++) if (marker.charCodeAt(i) !== bytes[start + i]) continue next;
+    return true;
+  }
+  return false;
 }
 
 function truncate(s: string): string {

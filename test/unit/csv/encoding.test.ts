@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textOf, utf8ByteText } from '../../../lambdas/core/csv/decode.js';
+import { textOf, utf8Chunks } from '../../../lambdas/core/csv/decode.js';
 import { type Encoding, toUtf8 } from '../../../lambdas/core/csv/encoding.js';
 import { readCsv } from '../../../lambdas/core/csv/reader.js';
 import { fixture, pieces } from '../../helpers/csv.js';
@@ -8,12 +8,12 @@ import { fixture, pieces } from '../../helpers/csv.js';
 async function read(bytes: Uint8Array, encoding: Encoding, chunk: number) {
   const out = { records: [] as string[][], lines: [] as number[], error: undefined as unknown };
   try {
-    for await (const c of readCsv(utf8ByteText(toUtf8(pieces(bytes, chunk), encoding)), {
+    for await (const c of readCsv(utf8Chunks(toUtf8(pieces(bytes, chunk), encoding)), {
       delimiter: ',',
       quoteChar: '"',
       maxRecordChars: 1_000_000,
     })) {
-      c.records.forEach((r, i) => {
+      Array.from({ length: c.count }, (_, i) => c.fields(i)).forEach((r, i) => {
         out.records.push(r.map(textOf));
         out.lines.push(c.lines[i]!);
       });

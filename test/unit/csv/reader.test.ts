@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { textOf, utf8ByteText } from '../../../lambdas/core/csv/decode.js';
+import { textOf, utf8Chunks } from '../../../lambdas/core/csv/decode.js';
 import { readCsv } from '../../../lambdas/core/csv/reader.js';
 import { DataError } from '../../../lambdas/core/errors.js';
 import { fixture, parseAll, pieces } from '../../helpers/csv.js';
@@ -14,12 +14,12 @@ async function readUntilFailure(
 ): Promise<{ records: string[][]; lines: number[]; problems: string[]; error?: unknown }> {
   const out = { records: [] as string[][], lines: [] as number[], problems: [] as string[] };
   try {
-    for await (const c of readCsv(utf8ByteText(pieces(bytes, chunk)), {
+    for await (const c of readCsv(utf8Chunks(pieces(bytes, chunk)), {
       delimiter: ',',
       quoteChar: '"',
       maxRecordChars,
     })) {
-      c.records.forEach((r, i) => {
+      Array.from({ length: c.count }, (_, i) => c.fields(i)).forEach((r, i) => {
         out.records.push(r.map(textOf));
         out.lines.push(c.lines[i]!);
         const p = c.problems.get(i);

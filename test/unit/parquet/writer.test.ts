@@ -204,7 +204,7 @@ describe('ParquetWriter', () => {
       ]);
       const rows = await readParquetRows(file);
       expect(rows.map((r) => [r.a, r.b, r.c])).toEqual(
-        values[0]!.map((a, i) => [a, values[1]![i], values[2]![i]]),
+        (values[0] as unknown[]).map((a, i) => [a, (values[1] as unknown[])[i], (values[2] as unknown[])[i]]),
       );
       const duck = await queryParquetWithDuckDb(
         file,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { byteTextOf, textOf } from '../../../lambdas/core/csv/decode.js';
 import { checkHeader } from '../../../lambdas/core/validate/header.js';
 import { RowConverter } from '../../../lambdas/core/validate/rows.js';
-import { testContract } from '../../helpers/csv.js';
+import { blockAsText, chunkOf, testContract } from '../../helpers/csv.js';
 
 const typed = testContract({
   columns: [
@@ -21,15 +20,12 @@ function converter(contract = typed) {
 
 /** Converts a record given as text; the converter reads byte text, as the reader makes it. */
 function convert(record: string[], contract = typed): { problem?: string; values: unknown[] } {
-  const columns: unknown[][] = contract.columns.map(() => []);
-  const problem = converter(contract).append(record.map(byteTextOf), columns);
+  const c = converter(contract);
+  const problem = c.append(chunkOf([record]), 0);
   // int64 and timestamp values come as numbers while exact, else bigints: compared as bigints.
   const exact = (v: unknown, c: number) =>
     typeof v === 'number' && ['int64', 'timestamp'].includes(contract.columns[c]!.type) ? BigInt(v) : v;
-  return {
-    problem,
-    values: columns.map((c, i) => (typeof c[0] === 'string' ? textOf(c[0]) : exact(c[0], i))),
-  };
+  return { problem, values: blockAsText(c.takeBlock()).map((column, i) => exact(column[0], i)) };
 }
 
 describe('RowConverter', () => {
@@ -128,11 +124,11 @@ describe('RowConverter', () => {
     expect(convert(['1', 'NULL'], contract).values).toEqual([1n, null]);
   });
 
-  it('leaves the columns untouched when a record is bad', () => {
-    const columns: unknown[][] = typed.columns.map(() => []);
+  it('leaves the block untouched when a record is bad', () => {
     const c = converter();
-    expect(c.append(['1', 'bad', '', '', ''], columns)).toBeDefined();
-    expect(columns.every((col) => col.length === 0)).toBe(true);
+    expect(c.append(chunkOf([['1', 'bad', '', '', '']]), 0)).toBeDefined();
+    expect(c.rows).toBe(0);
+    expect(c.takeBlock().every((column) => column.length === 0)).toBe(true);
   });
 
   it('rejects a field longer than the byte limit, counting multi-byte characters', () => {

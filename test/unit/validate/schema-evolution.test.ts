@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { byteTextOf, textOf } from '../../../lambdas/core/csv/decode.js';
 import { HeaderMismatchError } from '../../../lambdas/core/errors.js';
 import { schemaEvolutionOf, usesRescue } from '../../../lambdas/core/schema-evolution.js';
 import { checkHeader } from '../../../lambdas/core/validate/header.js';
 import { RowConverter } from '../../../lambdas/core/validate/rows.js';
-import { testContract } from '../../helpers/csv.js';
+import { blockAsText, chunkOf, testContract } from '../../helpers/csv.js';
 
 const columns = [
   { name: 'id', type: 'int64', nullable: false },
@@ -19,12 +18,9 @@ const contractWith = (schema_evolution: Record<string, string>, extra: Record<st
 /** Converts records (as text) under a header; returns the columns as text and the problems. */
 function convertAll(contract: ReturnType<typeof contractWith>, header: string[], records: string[][]) {
   const converter = new RowConverter(contract, checkHeader(header, contract));
-  const out: unknown[][] = Array.from(
-    { length: contract.columns.length + (usesRescue(contract) ? 1 : 0) },
-    () => [],
-  );
-  const problems = records.map((r) => converter.append(r.map(byteTextOf), out));
-  const values = out.map((c) => c.map((v) => (typeof v === 'string' ? textOf(v) : v)));
+  const chunk = chunkOf(records);
+  const problems = records.map((_, r) => converter.append(chunk, r));
+  const values = blockAsText(converter.takeBlock());
   return { values, problems, rescued: converter.rescuedValues() };
 }
 
