@@ -29,6 +29,8 @@ export class CsvChunk {
   text(): string {
     this.cachedText ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length).toString(
       'latin1',
+      0,
+      this.chars,
     );
     return this.cachedText;
   }

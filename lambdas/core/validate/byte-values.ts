@@ -1,0 +1,191 @@
+/**
+ * Readers of the plain forms typed CSV fields usually take, straight from the file's bytes: a
+ * field in such a form becomes its value with no string made for it. Each reader accepts a strict
+ * subset of what its column's parser (values.ts) reads, gives the same value for it, and answers
+ * NOT_PLAIN for anything else (spaces to trim, exponents, other spellings, bad values), which
+ * then goes to that parser: so every error message, and every lenient form, stays the parser's.
+ */
+import type { ColumnSpec, Contract } from '../contract.js';
+import { daysFromCivil, daysInMonth } from './datetime-format.js';
+import { type WallToUtc, wallToUtc } from './timezone.js';
+import { nullMarkersOf } from './values.js';
+
+/** The field is not in the plain form: the column's parser reads it. */
+export const NOT_PLAIN = undefined;
+
+/** Reads bytes[start, end): the value, or NOT_PLAIN. An empty field is null, as the parsers read it. */
+export type ByteReader = (bytes: Uint8Array, start: number, end: number) => unknown;
+
+const MICROS_PER_SECOND = 1_000_000;
+const MINUS = 45;
+const DOT = 46;
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * The byte reader of a typed column, or undefined when the column has none: string columns
+ * (kept as bytes), columns with NULL markers (a marker may look like a value), and options the
+ * plain forms do not cover (formats, custom boolean spellings).
+ */
+export function byteReaderOf(column: ColumnSpec, contract: Contract): ByteReader | undefined {
+  if (nullMarkersOf(column, contract).some((m) => m.trim() !== '')) return undefined;
+  switch (column.type) {
+    case 'int32':
+    case 'int64':
+      return readInteger;
+    case 'decimal':
+      return decimalReader(column.precision ?? 38, column.scale ?? 0);
+    case 'date':
+      return column.format === undefined ? readDate : undefined;
+    case 'timestamp':
+      return column.format === undefined ? timestampReader(wallToUtc(column.timezone ?? 'UTC')) : undefined;
+    case 'boolean':
+      return column.true_values || column.false_values || column.case_sensitive ? undefined : readBoolean;
+    default:
+      return undefined;
+  }
+}
+
+/** Digits of bytes[start, end) as a number; -1 when any is not a digit. At most 15 digits. */
+function digitsAt(bytes: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** int32 and int64: an optional minus and 1 to 9 digits (within int32, so both columns take it). */
+function readInteger(bytes: Uint8Array, start: number, end: number): unknown {
+  if (start === end) return null;
+  const negative = bytes[start] === MINUS;
+  const from = negative ? start + 1 : start;
+  if (end - from < 1 || end - from > 9) return NOT_PLAIN;
+  const v = digitsAt(bytes, from, end);
+  if (v < 0) return NOT_PLAIN;
+  return negative && v !== 0 ? -v : v;
+}
+
+/**
+ * decimal(p,s): an optional minus, digits, and a point with at most `scale` digits after it,
+ * within the precision and 15 digits in all: the unscaled integer, as parseDecimal gives it.
+ */
+function decimalReader(precision: number, scale: number): ByteReader {
+  const maxInt = Math.min(precision - scale, 15);
+  return (bytes, start, end) => {
+    if (start === end) return null;
+    const negative = bytes[start] === MINUS;
+    const from = negative ? start + 1 : start;
+    let point = end;
+    for (let i = from; i < end; i++) {
+      if (bytes[i] === DOT) {
+        point = i;
+        break;
+      }
+    }
+    const intDigits = point - from;
+    const fracDigits = point === end ? 0 : end - point - 1;
+    if (intDigits < 1 || intDigits > maxInt || fracDigits > scale || intDigits + scale > 15) return NOT_PLAIN;
+    if (point !== end && fracDigits === 0) return NOT_PLAIN;
+    const whole = digitsAt(bytes, from, point);
+    const fraction = fracDigits === 0 ? 0 : digitsAt(bytes, point + 1, end);
+    if (whole < 0 || fraction < 0) return NOT_PLAIN;
+    // Leading zeros count as integer digits here but not for parseDecimal's precision check:
+    // the value is the same, and within maxInt digits either way.
+    const v = whole * POWERS_OF_TEN[scale]! + fraction * POWERS_OF_TEN[scale - fracDigits]!;
+    return negative && v !== 0 ? -v : v;
+  };
+}
+
+/** Two digits at `p`, or -1. */
+function two(bytes: Uint8Array, p: number): number {
+  const a = bytes[p]! - 48;
+  const b = bytes[p + 1]! - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Days since 1970-01-01 of `yyyy-MM-dd` at `p`, or NaN when the bytes are not a calendar date. */
+function daysAt(bytes: Uint8Array, p: number): number {
+  if (bytes[p + 4] !== MINUS || bytes[p + 7] !== MINUS) return Number.NaN;
+  const y1 = two(bytes, p);
+  const y2 = two(bytes, p + 2);
+  const month = two(bytes, p + 5);
+  const day = two(bytes, p + 8);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
+  const year = y1 * 100 + y2;
+  if (day > daysInMonth(year, month)) return Number.NaN;
+  return daysFromCivil(year, month, day);
+}
+
+/** date: exactly `yyyy-MM-dd`, a calendar date. */
+function readDate(bytes: Uint8Array, start: number, end: number): unknown {
+  if (start === end) return null;
+  if (end - start !== 10) return NOT_PLAIN;
+  const days = daysAt(bytes, start);
+  return Number.isNaN(days) ? NOT_PLAIN : days;
+}
+
+/**
+ * timestamp (ISO, no format): `yyyy-MM-dd`, a `T` or a space, `HH:mm:ss`, up to six digits of a
+ * fraction, and an optional `Z`; without it the time is wall-clock time in the column's zone.
+ * The result is epoch microseconds, as parseIsoTimestamp gives them.
+ */
+function timestampReader(toUtc: WallToUtc): ByteReader {
+  return (bytes, start, end) => {
+    if (start === end) return null;
+    const n = end - start;
+    if (n < 19) return NOT_PLAIN;
+    const days = daysAt(bytes, start);
+    const sep = bytes[start + 10];
+    if (Number.isNaN(days) || (sep !== 84 && sep !== 32)) return NOT_PLAIN;
+    if (bytes[start + 13] !== 58 || bytes[start + 16] !== 58) return NOT_PLAIN;
+    const hour = two(bytes, start + 11);
+    const minute = two(bytes, start + 14);
+    const second = two(bytes, start + 17);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NOT_PLAIN;
+    let p = start + 19;
+    let micros = 0;
+    if (p < end && bytes[p] === DOT) {
+      const digits = (bytes[end - 1] === 90 ? end - 1 : end) - p - 1;
+      if (digits < 1 || digits > 6) return NOT_PLAIN;
+      const fraction = digitsAt(bytes, p + 1, p + 1 + digits);
+      if (fraction < 0) return NOT_PLAIN;
+      micros = fraction * POWERS_OF_TEN[6 - digits]!;
+      p += 1 + digits;
+    }
+    const zoned = p < end && bytes[p] === 90;
+    if (zoned) p++;
+    if (p !== end) return NOT_PLAIN;
+    const wall = days * 86_400 + hour * 3600 + minute * 60 + second;
+    const seconds = zoned ? wall : toUtc(wall);
+    const v = seconds * MICROS_PER_SECOND + micros;
+    return Number.isSafeInteger(v) ? v : NOT_PLAIN;
+  };
+}
+
+/** boolean (default spellings): true, t, yes, y, 1, false, f, no, n, 0, in any case. */
+function readBoolean(bytes: Uint8Array, start: number, end: number): unknown {
+  if (start === end) return null;
+  const n = end - start;
+  if (n === 1) {
+    const b = bytes[start]!;
+    if (b === 0x31) return true;
+    if (b === 0x30) return false;
+    // Folding to lower case by setting bit 5 is right for letters only, and these are letters.
+    const c = b | 0x20;
+    if (c === 0x74 || c === 0x79) return true; // t y
+    if (c === 0x66 || c === 0x6e) return false; // f n
+    return NOT_PLAIN;
+  }
+  if (spells(bytes, start, n, 'true') || spells(bytes, start, n, 'yes')) return true;
+  if (spells(bytes, start, n, 'false') || spells(bytes, start, n, 'no')) return false;
+  return NOT_PLAIN;
+}
+
+/** True when bytes[start, start + n) is `word` (lower case ASCII letters) in any case. */
+function spells(bytes: Uint8Array, start: number, n: number, word: string): boolean {
+  if (n !== word.length) return false;
+  for (let i = 0; i < n; i++) if ((bytes[start + i]! | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
+}
