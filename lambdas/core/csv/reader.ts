@@ -138,7 +138,8 @@ export async function* readCsv(
   source: AsyncIterable<Uint8Array>,
   dialect: CsvDialect,
 ): AsyncGenerator<CsvChunk> {
-  let work = new Uint8Array(2 * MIN_SCAN_BYTES);
+  // Sized to what arrives, doubling: a 5 KB file needs no 128 KiB buffer.
+  let work = new Uint8Array(0);
   let filled = 0;
   let scanner: CsvScanner | undefined;
   let lineBreak: LineBreak = '\n';
@@ -167,7 +168,7 @@ export async function* readCsv(
       }
       const bytes = next.value;
       if (filled + bytes.length > work.length) {
-        const grown = new Uint8Array(Math.max(work.length * 2, filled + bytes.length + MIN_SCAN_BYTES));
+        const grown = new Uint8Array(Math.max(work.length * 2, filled + bytes.length));
         grown.set(work.subarray(0, filled));
         work = grown;
       }

@@ -88,10 +88,11 @@ export class CsvScanner {
   private readonly breakFirst: number;
   private readonly breakLength: number;
   private readonly crlf: boolean;
-  private starts = new Int32Array(1024);
-  private ends = new Int32Array(1024);
-  private firstField = new Int32Array(128);
-  private lines = new Int32Array(128);
+  // Doubled as chunks need: a small file's chunk is small.
+  private starts = new Int32Array(256);
+  private ends = new Int32Array(256);
+  private firstField = new Int32Array(64);
+  private lines = new Int32Array(64);
   /** Fields of the current record holding a quote character to undouble, once the record is whole. */
   private quoted: number[] = [];
 

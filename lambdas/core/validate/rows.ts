@@ -8,8 +8,8 @@ import type { HeaderMapping } from './header.js';
 import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } from './values.js';
 
 const NON_ASCII = /[\x80-\uffff]/;
-/** Rows a block's span arrays start with; they grow if a block is longer. */
-const BLOCK_SPANS = 512;
+/** Rows a block's span arrays start with; they double as blocks grow (a small file's stay small). */
+const BLOCK_SPANS = 64;
 
 /**
  * Converts records of a CsvChunk into a block of column-major values for bronze, checking field
