@@ -1,5 +1,5 @@
 /**
- * One parser per contract column: field text (byte text, see utf8ByteText) to the value bronze
+ * One parser per contract column: field text (byte text, see utf8Chunks) to the value bronze
  * stores, null, or a BadValue saying why the text is not of the column's type. Each type is
  * read by hand; the contract's options (format, zone, spellings, NULL markers) are resolved once
  * when the parser is made, not per value.
