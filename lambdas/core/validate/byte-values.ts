@@ -13,35 +13,82 @@ import { nullMarkersOf } from './values.js';
 /** The field is not in the plain form: the column's parser reads it. */
 export const NOT_PLAIN = undefined;
 
-/** Reads bytes[start, end): the value, or NOT_PLAIN. An empty field is null, as the parsers read it. */
-export type ByteReader = (bytes: Uint8Array, start: number, end: number) => unknown;
-
 const MICROS_PER_SECOND = 1_000_000;
 const MINUS = 45;
 const DOT = 46;
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 /**
- * The byte reader of a typed column, or undefined when the column has none: string columns
- * (kept as bytes), columns with NULL markers (a marker may look like a value), and options the
- * plain forms do not cover (formats, custom boolean spellings).
+ * How a column's plain forms are read: a kind and its settings, dispatched by readPlain with a
+ * switch rather than a function per column, so that each call site sees one target (a call
+ * through a per-column function pointer meets five and is not inlined).
  */
-export function byteReaderOf(column: ColumnSpec, contract: Contract): ByteReader | undefined {
+export interface PlainReader {
+  readonly kind: 'integer' | 'decimal' | 'date' | 'timestamp' | 'boolean';
+  /** decimal: the scale, and the most integer digits read here. */
+  readonly scale: number;
+  readonly maxIntDigits: number;
+  /** timestamp: the column's zone, for times without a `Z`. */
+  readonly toUtc: WallToUtc;
+}
+
+const UTC: WallToUtc = (seconds) => seconds;
+
+/**
+ * The plain-form reader of a typed column, or undefined when the column has none: string
+ * columns (kept as bytes), columns with NULL markers (a marker may look like a value), and
+ * options the plain forms do not cover (formats, custom boolean spellings).
+ */
+export function plainReaderOf(column: ColumnSpec, contract: Contract): PlainReader | undefined {
   if (nullMarkersOf(column, contract).some((m) => m.trim() !== '')) return undefined;
+  const reader = (kind: PlainReader['kind'], settings: Partial<PlainReader> = {}): PlainReader => ({
+    kind,
+    scale: 0,
+    maxIntDigits: 0,
+    toUtc: UTC,
+    ...settings,
+  });
   switch (column.type) {
     case 'int32':
     case 'int64':
-      return readInteger;
-    case 'decimal':
-      return decimalReader(column.precision ?? 38, column.scale ?? 0);
+      return reader('integer');
+    case 'decimal': {
+      const precision = column.precision ?? 38;
+      const scale = column.scale ?? 0;
+      return reader('decimal', { scale, maxIntDigits: Math.min(precision - scale, 15) });
+    }
     case 'date':
-      return column.format === undefined ? readDate : undefined;
+      return column.format === undefined ? reader('date') : undefined;
     case 'timestamp':
-      return column.format === undefined ? timestampReader(wallToUtc(column.timezone ?? 'UTC')) : undefined;
+      return column.format === undefined
+        ? reader('timestamp', { toUtc: wallToUtc(column.timezone ?? 'UTC') })
+        : undefined;
     case 'boolean':
-      return column.true_values || column.false_values || column.case_sensitive ? undefined : readBoolean;
+      return column.true_values || column.false_values || column.case_sensitive
+        ? undefined
+        : reader('boolean');
     default:
       return undefined;
+  }
+}
+
+/**
+ * The value of bytes[start, end) in its column's plain form, or NOT_PLAIN. An empty field is
+ * null, as the parsers read it.
+ */
+export function readPlain(reader: PlainReader, bytes: Uint8Array, start: number, end: number): unknown {
+  if (start === end) return null;
+  switch (reader.kind) {
+    case 'integer':
+      return readInteger(bytes, start, end);
+    case 'decimal':
+      return readDecimal(bytes, start, end, reader.scale, reader.maxIntDigits);
+    case 'date':
+      return readDate(bytes, start, end);
+    case 'timestamp':
+      return readTimestamp(bytes, start, end, reader.toUtc);
+    case 'boolean':
+      return readBoolean(bytes, start, end);
   }
 }
 
@@ -58,7 +105,6 @@ function digitsAt(bytes: Uint8Array, start: number, end: number): number {
 
 /** int32 and int64: an optional minus and 1 to 9 digits (within int32, so both columns take it). */
 function readInteger(bytes: Uint8Array, start: number, end: number): unknown {
-  if (start === end) return null;
   const negative = bytes[start] === MINUS;
   const from = negative ? start + 1 : start;
   if (end - from < 1 || end - from > 9) return NOT_PLAIN;
@@ -71,31 +117,27 @@ function readInteger(bytes: Uint8Array, start: number, end: number): unknown {
  * decimal(p,s): an optional minus, digits, and a point with at most `scale` digits after it,
  * within the precision and 15 digits in all: the unscaled integer, as parseDecimal gives it.
  */
-function decimalReader(precision: number, scale: number): ByteReader {
-  const maxInt = Math.min(precision - scale, 15);
-  return (bytes, start, end) => {
-    if (start === end) return null;
-    const negative = bytes[start] === MINUS;
-    const from = negative ? start + 1 : start;
-    let point = end;
-    for (let i = from; i < end; i++) {
-      if (bytes[i] === DOT) {
-        point = i;
-        break;
-      }
+function readDecimal(bytes: Uint8Array, start: number, end: number, scale: number, maxInt: number): unknown {
+  const negative = bytes[start] === MINUS;
+  const from = negative ? start + 1 : start;
+  let point = end;
+  for (let i = from; i < end; i++) {
+    if (bytes[i] === DOT) {
+      point = i;
+      break;
     }
-    const intDigits = point - from;
-    const fracDigits = point === end ? 0 : end - point - 1;
-    if (intDigits < 1 || intDigits > maxInt || fracDigits > scale || intDigits + scale > 15) return NOT_PLAIN;
-    if (point !== end && fracDigits === 0) return NOT_PLAIN;
-    const whole = digitsAt(bytes, from, point);
-    const fraction = fracDigits === 0 ? 0 : digitsAt(bytes, point + 1, end);
-    if (whole < 0 || fraction < 0) return NOT_PLAIN;
-    // Leading zeros count as integer digits here but not for parseDecimal's precision check:
-    // the value is the same, and within maxInt digits either way.
-    const v = whole * POWERS_OF_TEN[scale]! + fraction * POWERS_OF_TEN[scale - fracDigits]!;
-    return negative && v !== 0 ? -v : v;
-  };
+  }
+  const intDigits = point - from;
+  const fracDigits = point === end ? 0 : end - point - 1;
+  if (intDigits < 1 || intDigits > maxInt || fracDigits > scale || intDigits + scale > 15) return NOT_PLAIN;
+  if (point !== end && fracDigits === 0) return NOT_PLAIN;
+  const whole = digitsAt(bytes, from, point);
+  const fraction = fracDigits === 0 ? 0 : digitsAt(bytes, point + 1, end);
+  if (whole < 0 || fraction < 0) return NOT_PLAIN;
+  // Leading zeros count as integer digits here but not for parseDecimal's precision check:
+  // the value is the same, and within maxInt digits either way.
+  const v = whole * POWERS_OF_TEN[scale]! + fraction * POWERS_OF_TEN[scale - fracDigits]!;
+  return negative && v !== 0 ? -v : v;
 }
 
 /** Two digits at `p`, or -1. */
@@ -120,7 +162,6 @@ function daysAt(bytes: Uint8Array, p: number): number {
 
 /** date: exactly `yyyy-MM-dd`, a calendar date. */
 function readDate(bytes: Uint8Array, start: number, end: number): unknown {
-  if (start === end) return null;
   if (end - start !== 10) return NOT_PLAIN;
   const days = daysAt(bytes, start);
   return Number.isNaN(days) ? NOT_PLAIN : days;
@@ -131,42 +172,38 @@ function readDate(bytes: Uint8Array, start: number, end: number): unknown {
  * fraction, and an optional `Z`; without it the time is wall-clock time in the column's zone.
  * The result is epoch microseconds, as parseIsoTimestamp gives them.
  */
-function timestampReader(toUtc: WallToUtc): ByteReader {
-  return (bytes, start, end) => {
-    if (start === end) return null;
-    const n = end - start;
-    if (n < 19) return NOT_PLAIN;
-    const days = daysAt(bytes, start);
-    const sep = bytes[start + 10];
-    if (Number.isNaN(days) || (sep !== 84 && sep !== 32)) return NOT_PLAIN;
-    if (bytes[start + 13] !== 58 || bytes[start + 16] !== 58) return NOT_PLAIN;
-    const hour = two(bytes, start + 11);
-    const minute = two(bytes, start + 14);
-    const second = two(bytes, start + 17);
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NOT_PLAIN;
-    let p = start + 19;
-    let micros = 0;
-    if (p < end && bytes[p] === DOT) {
-      const digits = (bytes[end - 1] === 90 ? end - 1 : end) - p - 1;
-      if (digits < 1 || digits > 6) return NOT_PLAIN;
-      const fraction = digitsAt(bytes, p + 1, p + 1 + digits);
-      if (fraction < 0) return NOT_PLAIN;
-      micros = fraction * POWERS_OF_TEN[6 - digits]!;
-      p += 1 + digits;
-    }
-    const zoned = p < end && bytes[p] === 90;
-    if (zoned) p++;
-    if (p !== end) return NOT_PLAIN;
-    const wall = days * 86_400 + hour * 3600 + minute * 60 + second;
-    const seconds = zoned ? wall : toUtc(wall);
-    const v = seconds * MICROS_PER_SECOND + micros;
-    return Number.isSafeInteger(v) ? v : NOT_PLAIN;
-  };
+function readTimestamp(bytes: Uint8Array, start: number, end: number, toUtc: WallToUtc): unknown {
+  const n = end - start;
+  if (n < 19) return NOT_PLAIN;
+  const days = daysAt(bytes, start);
+  const sep = bytes[start + 10];
+  if (Number.isNaN(days) || (sep !== 84 && sep !== 32)) return NOT_PLAIN;
+  if (bytes[start + 13] !== 58 || bytes[start + 16] !== 58) return NOT_PLAIN;
+  const hour = two(bytes, start + 11);
+  const minute = two(bytes, start + 14);
+  const second = two(bytes, start + 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NOT_PLAIN;
+  let p = start + 19;
+  let micros = 0;
+  if (p < end && bytes[p] === DOT) {
+    const digits = (bytes[end - 1] === 90 ? end - 1 : end) - p - 1;
+    if (digits < 1 || digits > 6) return NOT_PLAIN;
+    const fraction = digitsAt(bytes, p + 1, p + 1 + digits);
+    if (fraction < 0) return NOT_PLAIN;
+    micros = fraction * POWERS_OF_TEN[6 - digits]!;
+    p += 1 + digits;
+  }
+  const zoned = p < end && bytes[p] === 90;
+  if (zoned) p++;
+  if (p !== end) return NOT_PLAIN;
+  const wall = days * 86_400 + hour * 3600 + minute * 60 + second;
+  const seconds = zoned ? wall : toUtc(wall);
+  const v = seconds * MICROS_PER_SECOND + micros;
+  return Number.isSafeInteger(v) ? v : NOT_PLAIN;
 }
 
 /** boolean (default spellings): true, t, yes, y, 1, false, f, no, n, 0, in any case. */
 function readBoolean(bytes: Uint8Array, start: number, end: number): unknown {
-  if (start === end) return null;
   const n = end - start;
   if (n === 1) {
     const b = bytes[start]!;

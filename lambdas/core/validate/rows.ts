@@ -3,7 +3,7 @@ import { byteTextOf, textOf } from '../csv/decode.js';
 import type { CsvChunk } from '../csv/scanner.js';
 import { ByteSpans, type ColumnValues } from '../parquet/index.js';
 import { schemaEvolutionOf, usesRescue } from '../schema-evolution.js';
-import { type ByteReader, byteReaderOf, NOT_PLAIN } from './byte-values.js';
+import { NOT_PLAIN, type PlainReader, plainReaderOf, readPlain } from './byte-values.js';
 import type { HeaderMapping } from './header.js';
 import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } from './values.js';
 
@@ -24,7 +24,7 @@ const BLOCK_SPANS = 64;
 export class RowConverter {
   private readonly parsers: FieldParser[];
   /** By typed column: its reader of plain forms straight from the bytes, if it has one. */
-  private readonly readers: (ByteReader | undefined)[];
+  private readonly readers: (PlainReader | undefined)[];
   private readonly names: string[];
   private readonly typeNames: string[];
   private readonly required: boolean[];
@@ -58,7 +58,7 @@ export class RowConverter {
   ) {
     const width = contract.columns.length;
     this.parsers = contract.columns.map((c) => columnParser(c, contract));
-    this.readers = contract.columns.map((c) => byteReaderOf(c, contract));
+    this.readers = contract.columns.map((c) => plainReaderOf(c, contract));
     this.names = contract.columns.map((c) => c.name);
     this.typeNames = contract.columns.map(typeLabel);
     this.required = contract.columns.map((c) => !c.nullable);
@@ -185,7 +185,7 @@ export class RowConverter {
       }
       const reader = this.readers[c];
       if (reader !== undefined) {
-        const plain = reader(chunk.bytes, start, end);
+        const plain = readPlain(reader, chunk.bytes, start, end);
         if (plain !== NOT_PLAIN) {
           if (plain === null && this.required[c]) return this.requiredButNull(c, '');
           scratch[c] = plain;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpec } from '../../../lambdas/core/contract.js';
 import { byteTextOf } from '../../../lambdas/core/csv/decode.js';
-import { byteReaderOf, NOT_PLAIN } from '../../../lambdas/core/validate/byte-values.js';
+import { NOT_PLAIN, plainReaderOf, readPlain } from '../../../lambdas/core/validate/byte-values.js';
 import { columnParser } from '../../../lambdas/core/validate/values.js';
 import { testContract } from '../../helpers/csv.js';
 
@@ -69,13 +69,13 @@ describe('byte readers of plain forms (property)', () => {
   it.each(columns)('read $name as its column parser does, or leave the field to it', (spec) => {
     const contract = testContract({ columns: [spec] });
     const column = contract.columns[0]!;
-    const reader = byteReaderOf(column, contract)!;
+    const reader = plainReaderOf(column, contract)!;
     const parser = columnParser(column, contract);
     let read = 0;
     fc.assert(
       fc.property(nearPlain, fc.nat(3), (text, gap) => {
         const bytes = Buffer.concat([Buffer.alloc(gap, 0x2c), Buffer.from(text), Buffer.alloc(2, 0x2c)]);
-        const value = reader(bytes, gap, bytes.length - 2);
+        const value = readPlain(reader, bytes, gap, bytes.length - 2);
         if (value === NOT_PLAIN) return;
         read++;
         expect(same(value)).toEqual(same(parser(byteTextOf(text))));
@@ -88,10 +88,10 @@ describe('byte readers of plain forms (property)', () => {
 
   it('has no reader for columns whose values a marker or an option could change', () => {
     const withMarker = testContract({ columns: [{ name: 'n', type: 'int64' }], null_values: ['0'] });
-    expect(byteReaderOf(withMarker.columns[0]!, withMarker)).toBeUndefined();
+    expect(plainReaderOf(withMarker.columns[0]!, withMarker)).toBeUndefined();
     const spelled = testContract({ columns: [{ name: 'b', type: 'boolean', true_values: ['si'] }] });
-    expect(byteReaderOf(spelled.columns[0]!, spelled)).toBeUndefined();
+    expect(plainReaderOf(spelled.columns[0]!, spelled)).toBeUndefined();
     const formatted = testContract({ columns: [{ name: 'd', type: 'date', format: 'dd/MM/yyyy' }] });
-    expect(byteReaderOf(formatted.columns[0]!, formatted)).toBeUndefined();
+    expect(plainReaderOf(formatted.columns[0]!, formatted)).toBeUndefined();
   });
 });
