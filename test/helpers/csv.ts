@@ -18,6 +18,16 @@ export async function* pieces(bytes: Uint8Array, size = 7): AsyncGenerator<Uint8
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, Math.min(bytes.length, i + size));
 }
 
+/** The text's UTF-8 bytes, cut at the given characters (taken modulo the text's length). */
+export async function* inPieces(text: string, cuts: number[]): AsyncGenerator<Uint8Array> {
+  let from = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
+    if (cut > from) yield Buffer.from(text.slice(from, cut));
+    from = Math.max(from, cut);
+  }
+  if (from < text.length) yield Buffer.from(text.slice(from));
+}
+
 /** All records of a CSV byte stream (as text) with their start lines and problems. */
 export async function parseAll(
   bytes: Uint8Array,

@@ -262,22 +262,21 @@ export class CsvScanner {
   }
 
   private grow(): void {
-    const starts = new Int32Array(this.starts.length * 2);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Int32Array(this.ends.length * 2);
-    ends.set(this.ends);
-    this.ends = ends;
+    this.starts = doubled(this.starts);
+    this.ends = doubled(this.ends);
   }
 
   private growRecords(): void {
-    const firstField = new Int32Array(this.firstField.length * 2);
-    firstField.set(this.firstField);
-    this.firstField = firstField;
-    const lines = new Int32Array(this.lines.length * 2);
-    lines.set(this.lines);
-    this.lines = lines;
+    this.firstField = doubled(this.firstField);
+    this.lines = doubled(this.lines);
   }
+}
+
+/** A copy of `array` with twice its length. */
+function doubled(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
 }
 
 /**

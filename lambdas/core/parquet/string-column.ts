@@ -111,10 +111,7 @@ export class StringColumnEncoder implements ColumnEncoder {
       return;
     }
     const strings = values as (string | null)[];
-    if (this.dictMode && this.dictKeys === 'spans') this.fallBackToPlain(false);
-    if (this.dictMode) {
-      this.dictKeys = 'strings';
-      this.growIndices(end - start);
+    if (this.keyDictionary('strings', end - start)) {
       // A block of one repeated value already in the dictionary (the lineage columns) takes one
       // lookup instead of one per row.
       const first = strings[start];
@@ -128,36 +125,46 @@ export class StringColumnEncoder implements ColumnEncoder {
           return;
         }
       }
-      const stopped = this.encodeDictionary(strings, start, end);
-      if (stopped < 0) {
-        this.rows += end - start;
-        return;
-      }
-      this.rows += stopped - start;
-      this.fallBackToPlain(true);
-      start = stopped;
+      start = this.settleDictionary(this.encodeDictionary(strings, start, end), start, end);
+      if (start < 0) return;
     }
     this.encodePlain(strings, start, end);
   }
 
   /** encode() for values given as byte spans: the same encodings, copied straight from the bytes. */
   private encodeSpans(spans: ByteSpans, start: number, end: number): void {
-    // A chunk's dictionary is keyed one way: values of the other kind end it (rare: a caller
-    // passes a column one way). PLAIN takes either.
-    if (this.dictMode && this.dictKeys === 'strings') this.fallBackToPlain(false);
-    if (this.dictMode) {
-      this.dictKeys = 'spans';
-      this.growIndices(end - start);
-      const stopped = this.encodeSpanDictionary(spans, start, end);
-      if (stopped < 0) {
-        this.rows += end - start;
-        return;
-      }
-      this.rows += stopped - start;
-      this.fallBackToPlain(true);
-      start = stopped;
+    if (this.keyDictionary('spans', end - start)) {
+      start = this.settleDictionary(this.encodeSpanDictionary(spans, start, end), start, end);
+      if (start < 0) return;
     }
     this.encodeSpansPlain(spans, start, end);
+  }
+
+  /**
+   * Whether a block of `rows` values of this kind goes to the dictionary, readied for them. A
+   * chunk's dictionary is keyed one way: values of the other kind end it (rare: a caller passes a
+   * column one way), and PLAIN takes either.
+   */
+  private keyDictionary(keys: 'strings' | 'spans', rows: number): boolean {
+    if (this.dictMode && this.dictKeys !== undefined && this.dictKeys !== keys) this.fallBackToPlain(false);
+    if (!this.dictMode) return false;
+    this.dictKeys = keys;
+    this.growIndices(rows);
+    return true;
+  }
+
+  /**
+   * Counts the rows of a block the dictionary took (`stopped` is -1 for all of them), and where it
+   * stopped paying off switches the chunk to PLAIN: the row PLAIN starts at, or -1 when none.
+   */
+  private settleDictionary(stopped: number, start: number, end: number): number {
+    if (stopped < 0) {
+      this.rows += end - start;
+      return -1;
+    }
+    this.rows += stopped - start;
+    this.fallBackToPlain(true);
+    return stopped;
   }
 
   private growIndices(more: number): void {
@@ -210,7 +217,6 @@ export class StringColumnEncoder implements ColumnEncoder {
     const dict = this.dict;
     const indices = this.indices;
     const out = this.dictBytes;
-    const maxBytes = this.settings.dictionaryMaxBytes;
     // values[i] is row i + base of the chunk.
     const base = this.rows - start;
     const recent = this.recent;
@@ -238,11 +244,6 @@ export class StringColumnEncoder implements ColumnEncoder {
         recentIndex[slot] = k;
       } else {
         k = -1 - k;
-        if (k >= this.dictOffsets.length) {
-          const grown = new Int32Array(Math.max(1024, this.dictOffsets.length * 2));
-          grown.set(this.dictOffsets);
-          this.dictOffsets = grown;
-        }
         const len = s.length;
         out.ensure(4 + len * this.bytesPerChar);
         const b = out.buf;
@@ -250,13 +251,7 @@ export class StringColumnEncoder implements ColumnEncoder {
         const q = this.write(s, b, p + 4);
         b.writeUInt32LE(q - p - 4, p);
         out.pos = q;
-        this.dictOffsets[k] = p;
-        this.stats.add(out.dv, p + 4, q - p - 4);
-        if (
-          q > maxBytes ||
-          (k % DICT_CHECK_EVERY === DICT_CHECK_EVERY - 1 &&
-            k > (i + base + 1 - nulls) * DICT_MAX_DISTINCT_SHARE)
-        ) {
+        if (this.stopsPaying(k, p, i + base, nulls)) {
           this.nullCount = nulls;
           return i;
         }
@@ -267,13 +262,32 @@ export class StringColumnEncoder implements ColumnEncoder {
     return -1;
   }
 
+  /**
+   * Records new dictionary entry k, written at dictBytes[p] (length, then bytes), and says whether
+   * the dictionary stopped paying off at row `row` of the chunk: too large, or too many of the
+   * values so far distinct.
+   */
+  private stopsPaying(k: number, p: number, row: number, nulls: number): boolean {
+    if (k >= this.dictOffsets.length) {
+      const grown = new Int32Array(Math.max(1024, this.dictOffsets.length * 2));
+      grown.set(this.dictOffsets);
+      this.dictOffsets = grown;
+    }
+    this.dictOffsets[k] = p;
+    const out = this.dictBytes;
+    this.stats.add(out.dv, p + 4, out.pos - p - 4);
+    return (
+      out.pos > this.settings.dictionaryMaxBytes ||
+      (k % DICT_CHECK_EVERY === DICT_CHECK_EVERY - 1 && k > (row + 1 - nulls) * DICT_MAX_DISTINCT_SHARE)
+    );
+  }
+
   /** encodeDictionary for byte spans: -1 when done, else where the dictionary stopped paying off. */
   private encodeSpanDictionary(spans: ByteSpans, start: number, end: number): number {
     const { bytes, starts, ends, view } = spans;
     const dict = this.spanDict;
     const indices = this.indices;
     const out = this.dictBytes;
-    const maxBytes = this.settings.dictionaryMaxBytes;
     const base = this.rows - start;
     let nulls = this.nullCount;
     for (let i = start; i < end; i++) {
@@ -288,28 +302,13 @@ export class StringColumnEncoder implements ColumnEncoder {
       let k = dict.indexOrAdd(bytes, view, from, to, out.u8, out.dv, this.dictOffsets);
       if (k < 0) {
         k = -1 - k;
-        if (k >= this.dictOffsets.length) {
-          const grown = new Int32Array(Math.max(1024, this.dictOffsets.length * 2));
-          grown.set(this.dictOffsets);
-          this.dictOffsets = grown;
-        }
         const len = to - from;
         out.ensure(4 + len);
         const p = out.pos;
-        const dst = out.u8;
-        dst[p] = len;
-        dst[p + 1] = len >>> 8;
-        dst[p + 2] = len >>> 16;
-        dst[p + 3] = len >>> 24;
-        copyBytes(bytes, view, from, to, dst, out.dv, p + 4);
+        out.u32le(len);
+        copyBytes(bytes, view, from, to, out.u8, out.dv, p + 4);
         out.pos = p + 4 + len;
-        this.dictOffsets[k] = p;
-        this.stats.add(out.dv, p + 4, len);
-        if (
-          out.pos > maxBytes ||
-          (k % DICT_CHECK_EVERY === DICT_CHECK_EVERY - 1 &&
-            k > (i + base + 1 - nulls) * DICT_MAX_DISTINCT_SHARE)
-        ) {
+        if (this.stopsPaying(k, p, i + base, nulls)) {
           this.nullCount = nulls;
           return i;
         }
@@ -342,13 +341,9 @@ export class StringColumnEncoder implements ColumnEncoder {
       levels[i + offset] = 1;
       const len = ends[i]! - from;
       page.ensure(4 + len);
-      const dst = page.u8;
       const p = page.pos;
-      dst[p] = len;
-      dst[p + 1] = len >>> 8;
-      dst[p + 2] = len >>> 16;
-      dst[p + 3] = len >>> 24;
-      copyBytes(bytes, view, from, from + len, dst, page.dv, p + 4);
+      page.u32le(len);
+      copyBytes(bytes, view, from, from + len, page.u8, page.dv, p + 4);
       stats.add(page.dv, p + 4, len);
       page.pos = p + 4 + len;
       if (page.pos >= limit) {

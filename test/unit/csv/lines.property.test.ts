@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { textOf } from '../../../lambdas/core/csv/decode.js';
 import { readCsv } from '../../../lambdas/core/csv/reader.js';
+import { inPieces } from '../../helpers/csv.js';
 
 /** A field as users' files hold them: plain, or needing quotes for a delimiter, quote or line break. */
 const field = fc.oneof(
@@ -61,16 +62,6 @@ const sample = (lineBreak: '\n' | '\r\n'): fc.Arbitrary<Sample> =>
       if (finalBreak) parts.push(lineBreak);
       return { text: parts.join(''), records, lines };
     });
-
-/** The text's UTF-8 bytes, cut at the given characters. */
-async function* inPieces(text: string, cuts: number[]): AsyncGenerator<Uint8Array> {
-  let from = 0;
-  for (const cut of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
-    if (cut > from) yield Buffer.from(text.slice(from, cut));
-    from = Math.max(from, cut);
-  }
-  if (from < text.length) yield Buffer.from(text.slice(from));
-}
 
 describe('readCsv line numbers (property)', () => {
   it.each(['\n', '\r\n'] as const)(

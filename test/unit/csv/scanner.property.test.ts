@@ -3,16 +3,7 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { textOf } from '../../../lambdas/core/csv/decode.js';
 import { readCsv } from '../../../lambdas/core/csv/reader.js';
-
-/** The text's UTF-8 bytes, cut at the given characters. */
-async function* inPieces(text: string, cuts: number[]): AsyncGenerator<Uint8Array> {
-  let from = 0;
-  for (const cut of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
-    if (cut > from) yield Buffer.from(text.slice(from, cut));
-    from = Math.max(from, cut);
-  }
-  if (from < text.length) yield Buffer.from(text.slice(from));
-}
+import { inPieces } from '../../helpers/csv.js';
 
 /** What papaparse makes of the whole text at once: records (blank lines dropped) and which have problems. */
 function papaparse(text: string, lineBreak: string): { records: string[][]; problems: boolean[] } {
