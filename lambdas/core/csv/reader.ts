@@ -154,7 +154,12 @@ export async function* readCsv(
     // its complete records are read before the error goes on.
     let failure: { error: unknown } | undefined;
     let fresh = 0;
-    while (!done && fresh < MIN_SCAN_BYTES) {
+    // A record longer than a chunk is scanned again from its start each time: as many new bytes
+    // as are carried over keeps that to a few passes (one per 64 KiB made a 3 MB record of commas
+    // take 1.6 s). But never so many that a record past the length limit could end inside them
+    // unseen: it is caught as what is carried over after a scan.
+    const wanted = Math.max(MIN_SCAN_BYTES, Math.min(filled, dialect.maxRecordChars - filled));
+    while (!done && fresh < wanted) {
       let next: IteratorResult<Uint8Array>;
       try {
         next = await iterator.next();
