@@ -192,24 +192,19 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   let writer: ObjectWriter | undefined;
   let parquet: ParquetWriter | undefined;
 
-  // The constant lineage columns of a full block, shared by every block: the writer keeps no
-  // reference to a block's values, nor changes them.
-  let fullBlockLineage: unknown[][] | undefined;
   // String values reach the writer as UTF-8 bytes, the lineage strings as byte text (see utf8Chunks).
   const sourceFile = byteTextOf(input.lineage.sourceFile);
   const etag = byteTextOf(input.lineage.etag);
   const runId = byteTextOf(input.lineage.runId);
-  const lineageColumns = (n: number): unknown[][] => {
-    const make = (): unknown[][] => [
-      new Array(n).fill(sourceFile),
-      new Array(n).fill(etag),
-      new Array(n).fill(ingestedAtMicros),
-      new Array(n).fill(runId),
-    ];
-    if (n !== BLOCK_ROWS) return make();
-    fullBlockLineage ??= make();
-    return fullBlockLineage;
-  };
+  // Made per block: blocks end with the reader's chunks, so their sizes vary and a cache of one
+  // size would rarely be hit. Four fills of about 500 rows: 18 ms over the 1,550 blocks of the
+  // 100 MB bench file, under 1% of its time.
+  const lineageColumns = (n: number): unknown[][] => [
+    new Array(n).fill(sourceFile),
+    new Array(n).fill(etag),
+    new Array(n).fill(ingestedAtMicros),
+    new Array(n).fill(runId),
+  ];
 
   const appendBlock = async (): Promise<void> => {
     const n = sourceRows.length;

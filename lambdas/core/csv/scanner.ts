@@ -57,8 +57,8 @@ export class CsvChunk {
 
 export type LineBreak = '\n' | '\r\n' | '\r';
 
-export const UNTERMINATED_QUOTE = 'Quoted field unterminated';
-export const MALFORMED_QUOTE = 'Trailing quote on quoted field is malformed';
+const UNTERMINATED_QUOTE = 'Quoted field unterminated';
+const MALFORMED_QUOTE = 'Trailing quote on quoted field is malformed';
 
 const LF = 10;
 const CR = 13;
@@ -66,7 +66,7 @@ const SPACE = 32;
 const TAB = 9;
 
 /** A chunk scanned, and where the text it could not finish starts. */
-export interface Scanned {
+interface Scanned {
   readonly chunk: CsvChunk;
   /** Offset just past the last complete record: the rest waits for more bytes. */
   readonly cursor: number;

@@ -10,6 +10,8 @@ import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } fr
 const NON_ASCII = /[\x80-\uffff]/;
 /** Rows a block's span arrays start with; they double as blocks grow (a small file's stay small). */
 const BLOCK_SPANS = 64;
+const EMPTY = new Uint8Array(0);
+const KEEP: FieldParser = (raw) => raw;
 
 /**
  * Converts records of a CsvChunk into a block of column-major values for bronze, checking field
@@ -47,7 +49,8 @@ export class RowConverter {
   private values: unknown[][] = [];
   private starts: Int32Array[] = [];
   private ends: Int32Array[] = [];
-  private blockBytes: Uint8Array = new Uint8Array(0);
+  /** The chunk the block's rows come from (the reader reuses its bytes for the next chunk). */
+  private blockChunk: CsvChunk | undefined;
   private capacity = BLOCK_SPANS;
   /** Rows in the block. */
   rows = 0;
@@ -57,7 +60,8 @@ export class RowConverter {
     private readonly mapping: HeaderMapping,
   ) {
     const width = contract.columns.length;
-    this.parsers = contract.columns.map((c) => columnParser(c, contract));
+    // String columns are kept as spans and never parsed.
+    this.parsers = contract.columns.map((c) => (c.type === 'string' ? KEEP : columnParser(c, contract)));
     this.readers = contract.columns.map((c) => plainReaderOf(c, contract));
     this.names = contract.columns.map((c) => c.name);
     this.typeNames = contract.columns.map(typeLabel);
@@ -98,7 +102,7 @@ export class RowConverter {
     for (let c = 0; c < this.spanColumn.length; c++) {
       out.push(
         this.spanColumn[c]
-          ? new ByteSpans(this.blockBytes, this.starts[c]!, this.ends[c]!, n)
+          ? new ByteSpans(this.blockChunk?.bytes ?? EMPTY, this.starts[c]!, this.ends[c]!, n)
           : (this.values[c] as ColumnValues),
       );
     }
@@ -138,10 +142,11 @@ export class RowConverter {
     if (count !== this.mapping.fieldCount) {
       return `has ${count} fields, expected ${this.mapping.fieldCount}`;
     }
-    if (this.rows > 0 && chunk.bytes !== this.blockBytes) {
+    // Compared by chunk, not by bytes: the reader's next chunk may sit in the same buffer.
+    if (this.rows > 0 && chunk !== this.blockChunk) {
       throw new Error('a block of rows must come from one chunk: take the block first');
     }
-    this.blockBytes = chunk.bytes;
+    this.blockChunk = chunk;
     this.fitSpans();
     const { sourceIndex } = this.mapping;
     const first = chunk.firstField[r]!;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CsvChunk } from '../../../lambdas/core/csv/scanner.js';
 import { checkHeader } from '../../../lambdas/core/validate/header.js';
 import { RowConverter } from '../../../lambdas/core/validate/rows.js';
 import { blockAsText, chunkOf, testContract } from '../../helpers/csv.js';
@@ -122,6 +123,26 @@ describe('RowConverter', () => {
     });
     expect(convert(['NULL', 'x'], contract).problem).toBe('field id is required but "NULL" is a NULL marker');
     expect(convert(['1', 'NULL'], contract).values).toEqual([1n, null]);
+  });
+
+  it("refuses a second chunk's rows before the block is taken, even from the same buffer", () => {
+    const first = chunkOf([['1', '', '', '', 'a']]);
+    // The reader's next chunk can sit in the buffer of the last one.
+    const next = new CsvChunk(
+      first.bytes,
+      first.count,
+      first.lines,
+      new Map(),
+      first.fieldStarts,
+      first.fieldEnds,
+      first.firstField,
+      first.chars,
+    );
+    const c = converter();
+    expect(c.append(first, 0)).toBeUndefined();
+    expect(() => c.append(next, 0)).toThrow(/take the block first/);
+    expect(blockAsText(c.takeBlock())[4]).toEqual(['a']);
+    expect(c.append(next, 0)).toBeUndefined();
   });
 
   it('leaves the block untouched when a record is bad', () => {
