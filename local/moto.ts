@@ -3,7 +3,9 @@
  * port for the integration tests and the local stack, and makes sure it dies with this process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 const HOST = '127.0.0.1';
 const LOG_LIMIT_BYTES = 64 * 1024;
@@ -13,9 +15,45 @@ export const MOTO_INSTALL_HINT =
   'moto_server was not found on PATH. Install it with: pip install "moto[server]==5.2.1" ' +
   '(or run the same suite against LocalStack with `npm run test:localstack`, see localstack/README.md).';
 
+/**
+ * moto serves requests on threads and checks a DynamoDB condition apart from the write it guards,
+ * so two concurrent conditional writes of one item can both succeed (measured: 31 of 300 triples
+ * of `attribute_not_exists` puts under a fine thread switch interval; 0 with this lock). DynamoDB
+ * applies each write atomically, and the ledger's exactly-once claim relies on that, so moto is
+ * started with its DynamoDB actions taking one lock. Other services stay concurrent: SQS long polls
+ * must not hold up the rest. When the patch cannot be applied, moto still starts, and says why.
+ */
+const SERIAL_DYNAMODB = `
+try:
+    import threading
+    from moto.dynamodb.responses import DynamoHandler
+    _lock = threading.RLock()
+    _call_action = DynamoHandler.call_action
+    def _serialized(self, *args, **kwargs):
+        with _lock:
+            return _call_action(self, *args, **kwargs)
+    DynamoHandler.call_action = _serialized
+except (ImportError, AttributeError) as error:
+    print("DynamoDB requests are not serialized (" + repr(error) + "): concurrent conditional writes may both succeed", file=sys.stderr)
+`;
+
+/** Python source that starts moto_server with the arguments after `-c SOURCE`. */
+export function motoLauncher(options: { serialDynamoDb: boolean; prelude?: string }): string {
+  return [
+    'import sys',
+    options.prelude ?? '',
+    options.serialDynamoDb ? SERIAL_DYNAMODB : '',
+    'from moto.server import main',
+    'main(sys.argv[1:])',
+    '',
+  ].join('\n');
+}
+
 export interface MotoOptions {
-  /** Executable to run. Default: `moto_server` from PATH. */
+  /** Executable to run, as is (no DynamoDB lock). Default: `moto_server` from PATH, through its Python. */
   readonly command?: string;
+  /** Python source run by moto_server's Python in place of the default, `motoLauncher({ serialDynamoDb: true })`. */
+  readonly launcher?: string;
   /** Fixed port; by default a free one is picked. */
   readonly port?: number;
   /** How long to wait for the server to answer. Default: 15 s. */
@@ -154,10 +192,56 @@ function killOnExit(child: ChildProcess): () => void {
   return detach;
 }
 
-async function launch(command: string, port: number, readyTimeoutMs: number): Promise<MotoServer> {
+/** A way to run moto_server: an executable and the arguments before `-H HOST -p PORT`. */
+interface MotoProgram {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      const fd = openSync(candidate, 'r');
+      closeSync(fd);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Python that runs moto_server: its script's interpreter (pip and pipx installs), else
+ * `python3` (pyenv's shims are shell scripts).
+ */
+function motoPython(script: string): string {
+  const head = Buffer.alloc(256);
+  const fd = openSync(script, 'r');
+  const length = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const firstLine = head.subarray(0, length).toString('utf8').split('\n')[0] ?? '';
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine);
+  if (!shebang?.[1]) return 'python3';
+  const [, interpreter, argument] = shebang;
+  if (/python[\d.]*$/.test(interpreter)) return interpreter;
+  if (interpreter.endsWith('/env') && argument && /^python[\d.]*$/.test(argument)) return argument;
+  return 'python3';
+}
+
+/** moto_server's Python running a launcher, or undefined when moto_server is not on PATH. */
+function launcherProgram(launcher: string): MotoProgram | undefined {
+  const script = findOnPath('moto_server');
+  if (!script) return undefined;
+  return { command: motoPython(script), args: ['-c', launcher] };
+}
+
+async function launch(program: MotoProgram, port: number, readyTimeoutMs: number): Promise<MotoServer> {
   const endpoint = `http://${HOST}:${port}`;
   const log = new LogTail();
-  const child = spawn(command, ['-H', HOST, '-p', String(port)], {
+  const child = spawn(program.command, [...program.args, '-H', HOST, '-p', String(port)], {
     detached: false,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -186,17 +270,44 @@ async function launch(command: string, port: number, readyTimeoutMs: number): Pr
   };
 }
 
+function cannotImportMoto(error: unknown): boolean {
+  return error instanceof MotoExitedError && /ModuleNotFoundError: No module named 'moto/.test(error.message);
+}
+
 /** Starts moto_server on loopback and waits until it answers. */
 export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
-  const command = options.command ?? 'moto_server';
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
-  if (options.port !== undefined) return launch(command, options.port, readyTimeoutMs);
+  const plain: MotoProgram = { command: options.command ?? 'moto_server', args: [] };
+  const serial =
+    options.command === undefined
+      ? launcherProgram(options.launcher ?? motoLauncher({ serialDynamoDb: true }))
+      : undefined;
+  if (serial) {
+    try {
+      return await startOn(serial, options.port, readyTimeoutMs);
+    } catch (error) {
+      // A Python that cannot import moto (an unusual install): moto as installed still serves.
+      if (!cannotImportMoto(error)) throw error;
+      process.stderr.write(
+        `moto_server runs without serialized DynamoDB writes: ${serial.command} cannot import moto\n`,
+      );
+    }
+  }
+  return startOn(plain, options.port, readyTimeoutMs);
+}
+
+async function startOn(
+  program: MotoProgram,
+  port: number | undefined,
+  readyTimeoutMs: number,
+): Promise<MotoServer> {
+  if (port !== undefined) return launch(program, port, readyTimeoutMs);
   // Another process can take the free port before moto binds it: try a fresh one.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(command, await findFreePort(), readyTimeoutMs);
+      return await launch(program, await findFreePort(), readyTimeoutMs);
     } catch (error) {
-      if (!(error instanceof MotoExitedError) || attempt >= 3) throw error;
+      if (!(error instanceof MotoExitedError) || cannotImportMoto(error) || attempt >= 3) throw error;
     }
   }
 }

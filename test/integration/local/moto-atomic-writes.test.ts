@@ -1,0 +1,72 @@
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MotoServer, motoLauncher, startMoto } from '../../../local/moto.js';
+import { awsClientConfig } from '../../helpers/aws.js';
+
+// Thread switches every microsecond make a check-then-write race in moto show within a few rounds.
+const FREQUENT_SWITCHES = 'sys.setswitchinterval(1e-6)';
+const ROUNDS = 200;
+
+/** Rounds in which more than one of five concurrent first writes of one item succeeded. */
+async function doubleClaims(server: MotoServer): Promise<number> {
+  const client = new DynamoDBClient(awsClientConfig(server.endpoint));
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'claims',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'file_path', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'file_path', KeyType: 'HASH' }],
+    }),
+  );
+  let doubles = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const writes = await Promise.allSettled(
+      ['run-a', 'run-b', 'run-c', 'run-d', 'run-e'].map((runId) =>
+        client.send(
+          new PutItemCommand({
+            TableName: 'claims',
+            Item: { file_path: { S: `in/file-${round}.csv` }, run_id: { S: runId } },
+            ConditionExpression: 'attribute_not_exists(file_path)',
+          }),
+        ),
+      ),
+    );
+    for (const write of writes) {
+      if (write.status === 'rejected') expect(write.reason).toBeInstanceOf(ConditionalCheckFailedException);
+    }
+    if (writes.filter((write) => write.status === 'fulfilled').length > 1) doubles++;
+  }
+  client.destroy();
+  return doubles;
+}
+
+describe('moto as the local stack starts it', () => {
+  let server: MotoServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('applies concurrent conditional writes of one item one at a time, as DynamoDB does', async () => {
+    server = await startMoto({
+      launcher: motoLauncher({ serialDynamoDb: true, prelude: FREQUENT_SWITCHES }),
+    });
+
+    expect(await doubleClaims(server)).toBe(0);
+  });
+
+  // The control: moto as installed lets two of them through. When a moto release stops doing so,
+  // this fails, and the lock in local/moto.ts can go.
+  it('lets more than one through without the lock, which is why the lock is there', async () => {
+    server = await startMoto({
+      launcher: motoLauncher({ serialDynamoDb: false, prelude: FREQUENT_SWITCHES }),
+    });
+
+    expect(await doubleClaims(server)).toBeGreaterThan(0);
+  });
+});
