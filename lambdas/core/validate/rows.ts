@@ -34,9 +34,6 @@ export class RowConverter {
   /** By column: kept as byte spans (a string column), and its NULL markers as byte text. */
   private readonly spanColumn: boolean[];
   private readonly markers: string[][];
-  private readonly scratch: unknown[];
-  private readonly scratchStarts: Int32Array;
-  private readonly scratchEnds: Int32Array;
   /** Every column is a string kept exactly as read (no conversion, never null). */
   private readonly verbatim: boolean;
   /** Bronze has `_rescued_data`, the column after the contract's. */
@@ -69,9 +66,6 @@ export class RowConverter {
     this.spanColumn = contract.columns.map((c) => c.type === 'string');
     this.markers = contract.columns.map((c) => nullMarkersOf(c, contract));
     this.maxFieldBytes = contract.limits.max_field_bytes;
-    this.scratch = new Array(width);
-    this.scratchStarts = new Int32Array(width);
-    this.scratchEnds = new Int32Array(width);
     const evolution = schemaEvolutionOf(contract);
     this.rescueColumn = usesRescue(contract);
     this.rescueBadValues = evolution.badValues === 'rescue';
@@ -169,31 +163,32 @@ export class RowConverter {
       this.rows++;
       return undefined;
     }
-    const scratch = this.scratch;
+    // Values go straight into the block; a bad record takes back what it added (undo).
+    const values = this.values;
     let rescued: Record<string, string> | undefined;
     for (let c = 0; c < sourceIndex.length; c++) {
       const at = sourceIndex[c]!;
       if (at < 0) {
-        scratch[c] = null;
-        this.scratchStarts[c] = -1;
+        if (this.spanColumn[c]) this.starts[c]![row] = -1;
+        else values[c]!.push(null);
         continue;
       }
       const start = fieldStarts[first + at]!;
       const end = fieldEnds[first + at]!;
-      if (!fieldsFit && end - start > this.maxFieldBytes) return this.tooLong(c);
+      if (!fieldsFit && end - start > this.maxFieldBytes) return this.undo(this.tooLong(c));
       if (this.spanColumn[c]) {
         const isNull = this.markers[c]!.length > 0 && isMarker(chunk.bytes, start, end, this.markers[c]!);
-        if (isNull && this.required[c]) return this.requiredButNull(c, chunk.field(r, at));
-        this.scratchStarts[c] = isNull ? -1 : start;
-        this.scratchEnds[c] = end;
+        if (isNull && this.required[c]) return this.undo(this.requiredButNull(c, chunk.field(r, at)));
+        this.starts[c]![row] = isNull ? -1 : start;
+        this.ends[c]![row] = end;
         continue;
       }
       const reader = this.readers[c];
       if (reader !== undefined) {
         const plain = readPlain(reader, chunk.bytes, start, end);
         if (plain !== NOT_PLAIN) {
-          if (plain === null && this.required[c]) return this.requiredButNull(c, '');
-          scratch[c] = plain;
+          if (plain === null && this.required[c]) return this.undo(this.requiredButNull(c, ''));
+          values[c]!.push(plain);
           continue;
         }
       }
@@ -202,30 +197,28 @@ export class RowConverter {
       // Typed fields are read on byte text, where a non-ASCII space would not be trimmed as one.
       if (value instanceof BadValue && NON_ASCII.test(raw)) value = this.parsers[c]!(textOf(raw));
       if (value instanceof BadValue) {
-        if (!this.rescueBadValues || this.required[c]) return this.badValue(c, raw, value);
+        if (!this.rescueBadValues || this.required[c]) return this.undo(this.badValue(c, raw, value));
         rescued ??= {};
         rescued[this.names[c]!] = textOf(raw);
         value = null;
       }
-      if (value === null && this.required[c]) return this.requiredButNull(c, raw);
-      scratch[c] = value;
+      if (value === null && this.required[c]) return this.undo(this.requiredButNull(c, raw));
+      values[c]!.push(value);
     }
     if (this.rescuedExtras.length) {
       const extras = this.rescueExtras(chunk, r, rescued, fieldsFit);
-      if (typeof extras === 'string') return extras;
+      if (typeof extras === 'string') return this.undo(extras);
       rescued = extras;
     }
-    for (let c = 0; c < scratch.length; c++) {
-      if (this.spanColumn[c]) {
-        this.starts[c]![row] = this.scratchStarts[c]!;
-        this.ends[c]![row] = this.scratchEnds[c]!;
-      } else {
-        this.values[c]!.push(scratch[c]);
-      }
-    }
-    if (this.rescueColumn) this.values[scratch.length]!.push(rescued ? this.noteRescued(rescued) : null);
+    if (this.rescueColumn) values[sourceIndex.length]!.push(rescued ? this.noteRescued(rescued) : null);
     this.rows++;
     return undefined;
+  }
+
+  /** Takes back the values a bad record added to the block (its spans lie past the block's rows). */
+  private undo(reason: string): string {
+    for (const column of this.values) if (column.length > this.rows) column.length = this.rows;
+    return reason;
   }
 
   /** The reason a row is bad for one value: the column, the value and, when known, why. */

@@ -152,6 +152,25 @@ describe('RowConverter', () => {
     expect(c.takeBlock().every((column) => column.length === 0)).toBe(true);
   });
 
+  it('keeps the rows around a bad one whole, whichever column the bad value is in', () => {
+    const c = converter();
+    const chunk = chunkOf([
+      ['1', '1.5', 'yes', '', 'a'],
+      ['2', '2.5', 'no', 'not a time', 'b'],
+      ['3', '3.5', '', '', 'c'],
+    ]);
+    expect(c.append(chunk, 0)).toBeUndefined();
+    expect(c.append(chunk, 1)).toMatch(/field at: cannot read "not a time"/);
+    expect(c.append(chunk, 2)).toBeUndefined();
+    expect(blockAsText(c.takeBlock())).toEqual([
+      [1, 3],
+      [1.5, 3.5],
+      [true, null],
+      [null, null],
+      ['a', 'c'],
+    ]);
+  });
+
   it('rejects a field longer than the byte limit, counting multi-byte characters', () => {
     const contract = testContract({ limits: { max_field_bytes: 10 } });
     expect(convert(['1', 'ééééé'], contract).problem).toBeUndefined();
