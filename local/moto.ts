@@ -217,7 +217,7 @@ function findOnPath(name: string): string | undefined {
  * The Python that runs moto_server: its script's interpreter (pip and pipx installs), else
  * `python3` (pyenv's shims are shell scripts).
  */
-function motoPython(script: string): string {
+export function motoPython(script: string): string {
   const head = Buffer.alloc(256);
   const fd = openSync(script, 'r');
   const length = readSync(fd, head, 0, head.length, 0);
@@ -286,10 +286,12 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
     try {
       return await startOn(serial, options.port, readyTimeoutMs);
     } catch (error) {
-      // A Python that cannot import moto (an unusual install): moto as installed still serves.
-      if (!cannotImportMoto(error)) throw error;
+      // A Python that is missing or cannot import moto (an unusual install): moto as installed
+      // still serves, without the lock.
+      const missing = (error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT';
+      if (!missing && !cannotImportMoto(error)) throw error;
       process.stderr.write(
-        `moto_server runs without serialized DynamoDB writes: ${serial.command} cannot import moto\n`,
+        `moto_server runs without serialized DynamoDB writes: ${serial.command} ${missing ? 'was not found' : 'cannot import moto'}\n`,
       );
     }
   }

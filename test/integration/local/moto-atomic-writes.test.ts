@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type MotoServer, motoLauncher, startMoto } from '../../../local/moto.js';
 import { awsClientConfig } from '../../helpers/aws.js';
 
@@ -68,5 +72,35 @@ describe('moto as the local stack starts it', () => {
     });
 
     expect(await doubleClaims(server)).toBeGreaterThan(0);
+  });
+
+  it('starts moto as installed, and says so, when the Python of moto_server cannot import moto', async () => {
+    const realMoto = execFileSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).trim();
+    const dir = mkdtempSync(join(tmpdir(), 'moto-fallback-'));
+    // A Python that cannot import moto (as with `-c`), yet runs the moto_server script it
+    // interprets: the fake moto_server below names it in its shebang.
+    const python = join(dir, 'python3');
+    writeFileSync(
+      python,
+      `#!/bin/sh\nif [ "$1" = -c ]; then echo "ModuleNotFoundError: No module named 'moto'" >&2; exit 1; fi\nshift\nexec ${realMoto} "$@"\n`,
+    );
+    writeFileSync(join(dir, 'moto_server'), `#!${python}\n`);
+    chmodSync(python, 0o755);
+    chmodSync(join(dir, 'moto_server'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      server = await startMoto();
+      const answer = await fetch(`${server.endpoint}/moto-api/`);
+      expect(answer.ok).toBe(true);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain(
+        `moto_server runs without serialized DynamoDB writes: ${python} cannot import moto`,
+      );
+    } finally {
+      stderr.mockRestore();
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
