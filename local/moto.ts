@@ -3,7 +3,7 @@
  * port for the integration tests and the local stack, and makes sure it dies with this process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -198,16 +198,16 @@ interface MotoProgram {
   readonly args: readonly string[];
 }
 
+/** The executable `name` would run as, from PATH, as a shell finds it. */
 function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
-      const fd = openSync(candidate, 'r');
-      closeSync(fd);
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
-      // not in this directory
+      // not in this directory, or not executable
     }
   }
   return undefined;
