@@ -56,4 +56,34 @@ describe('ParquetWriter property', () => {
       { numRuns: 300 },
     );
   });
+
+  it('bounds an int64 column given as numbers and bigints by its true least and greatest value', async () => {
+    const int64 = fc.oneof(
+      { weight: 3, arbitrary: fc.maxSafeInteger() },
+      { weight: 2, arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, -0, 1, -1, 0n, 1n, -1n) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(int64, { minLength: 1, maxLength: 200 }),
+        fc.constantFrom(64, 1 << 20),
+        async (values, pageSizeBytes) => {
+          // Pages of 8 values at 64 bytes: the bounds are taken over many pages of one chunk.
+          const file = await writeParquet([col('n', 'int64')], [[values]], { pageSizeBytes });
+          const rows = await readParquetRows(file);
+          expect(rows.map((r) => r.n)).toEqual(values.map((v) => (v === null ? null : BigInt(v))));
+          const present = values.filter((v) => v !== null).map((v) => BigInt(v));
+          const stats = readParquetMetadata(file).row_groups[0]!.columns[0]!.meta_data!.statistics!;
+          if (present.length === 0) {
+            expect(stats.min_value).toBeUndefined();
+            return;
+          }
+          const sorted = present.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          expect([stats.min_value, stats.max_value]).toEqual([sorted[0], sorted[sorted.length - 1]]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
