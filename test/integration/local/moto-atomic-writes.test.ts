@@ -103,4 +103,27 @@ describe('moto as the local stack starts it', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('starts moto as installed, and says so, when the Python moto_server names is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moto-no-python-'));
+    const python = join(dir, 'no-such-python3');
+    // Run as a command, this script cannot start (its interpreter is missing), so the search of
+    // PATH goes on to the real moto_server, as a shell's would.
+    writeFileSync(join(dir, 'moto_server'), `#!${python}\n`);
+    chmodSync(join(dir, 'moto_server'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      server = await startMoto();
+      expect((await fetch(`${server.endpoint}/moto-api/`)).ok).toBe(true);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain(
+        `moto_server runs without serialized DynamoDB writes: ${python} was not found`,
+      );
+    } finally {
+      stderr.mockRestore();
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
