@@ -11,6 +11,8 @@ export interface Case {
   readonly contract?: ContractName;
   /** Node flags of the child (engine variants only). */
   readonly nodeFlags?: readonly string[];
+  /** The `node` executable of the child, when not the bench's own (engine on Lambda's Node). */
+  readonly node?: string;
 }
 
 /** The cases on each file: both contracts (or those named) at every size, then the diagnostics. */
@@ -18,11 +20,22 @@ export function casesFor(
   options: Pick<BenchOptions, 'contracts' | 'variantFlags'>,
   /** Where nodejs-polars is installed (bench/peers.ts); no polars row without it. */
   polars?: string,
+  /** Lambda's Node.js (bench/peers.ts); no row of the engine on it without it. */
+  lambdaNode?: { readonly path: string; readonly version: string },
 ): Case[] {
   const cases: Case[] = [];
   const variantFlags = options.variantFlags;
   for (const contract of options.contracts) {
     cases.push({ id: `engine-${contract}`, label: 'bronze engine', kind: 'engine', contract });
+    if (lambdaNode) {
+      cases.push({
+        id: `engine-${contract}-lambda-node`,
+        label: `bronze engine, Node ${lambdaNode.version} (Lambda's)`,
+        kind: 'engine',
+        contract,
+        node: lambdaNode.path,
+      });
+    }
     if (contract === 'text' && variantFlags?.length) {
       cases.push({
         id: 'engine-text-variant',

@@ -10,7 +10,7 @@ import { contractPath, loadBenchContract } from './contracts.js';
 import type { CsvFile } from './csv-files.js';
 import { median, runPinned } from './measure.js';
 import { DATA_DIR, OUT_DIR } from './paths.js';
-import { polarsModule } from './peers.js';
+import { LAMBDA_NODE_VERSION, lambdaNode, polarsModule } from './peers.js';
 
 export interface CaseResult {
   readonly case: Case;
@@ -100,9 +100,10 @@ export async function runConversions(
   progress: Progress,
 ): Promise<CaseResult[]> {
   polars = polarsModule(progress);
+  const node = lambdaNode(progress);
   const results: CaseResult[] = [];
   for (const file of files) {
-    const cases = casesFor(options, polars);
+    const cases = casesFor(options, polars, node ? { path: node, version: LAMBDA_NODE_VERSION } : undefined);
     const runs = new Map<string, ChildResult[]>(cases.map((c) => [c.id, []]));
     const loads = new Map<string, number[]>(cases.map((c) => [c.id, []]));
     // Interleaved, so that a change in machine load over the section touches every case alike.
@@ -115,7 +116,7 @@ export async function runConversions(
         progress(
           `${file.sizeMb} MB, run ${run}/${options.runs}: ${c.label}${c.contract ? ` (${c.contract})` : ''}`,
         );
-        const result = await runPinned(c.kind, args(c, file, outDir), c.nodeFlags);
+        const result = await runPinned(c.kind, args(c, file, outDir), c.nodeFlags, c.node);
         check(c, file, result);
         runs.get(c.id)!.push(result);
       }

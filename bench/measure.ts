@@ -14,8 +14,10 @@ export async function runPinned(
   child: ChildName,
   args: readonly string[],
   nodeFlags: readonly string[] = [],
+  /** The `node` to run the child with: this process's by default. */
+  node: string = process.execPath,
 ): Promise<ChildResult> {
-  const argv = ['-c', PINNED_CPU, process.execPath, ...nodeFlags, childScript(child), ...args];
+  const argv = ['-c', PINNED_CPU, node, ...nodeFlags, childScript(child), ...args];
   return new Promise((resolve, reject) => {
     const proc = spawn('taskset', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
