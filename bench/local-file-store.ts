@@ -1,11 +1,10 @@
 /**
  * An ObjectStore on local directories, one per bucket, for measuring the engine without a
- * network. Reads come in chunks read on the calling thread (see readChunks); writes stream to a
- * temporary file with backpressure and appear under their key only on complete(), as a multipart
- * upload does.
+ * network. Reads stream with fs.createReadStream; writes stream to a temporary file with
+ * backpressure and appear under their key only on complete(), as a multipart upload does.
  * User metadata is not kept: nothing in the measured path reads it back.
  */
-import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ObjectChangedError } from '../lambdas/core/errors.js';
@@ -43,30 +42,6 @@ function finished(stream: WriteStream): Promise<void> {
     stream.once('error', reject);
     stream.end(() => resolve());
   });
-}
-
-/**
- * Bytes [start, end) of a file, in chunks of `chunkBytes`, each in a buffer of its own (the reader
- * may keep a chunk past the next one).
- *
- * Read on the calling thread, as S3 response bytes arrive in Lambda (from the socket, on the main
- * thread). fs.createReadStream hands every read to libuv's thread pool instead; on one core, that
- * hand-off of 64 KiB reads cost about 2.5 times the CPU of the reads themselves (bench notes,
- * "Fifth pass"), which is this stand-in's cost, not the engine's.
- */
-async function* readChunks(path: string, start: number, end: number, chunkBytes: number) {
-  const fd = openSync(path, 'r');
-  try {
-    for (let at = start; at < end; ) {
-      const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, end - at));
-      const n = readSync(fd, chunk, 0, chunk.length, at);
-      if (n === 0) throw new ObjectChangedError(`${path} ended at byte ${at} of ${end}`);
-      at += n;
-      yield n === chunk.length ? chunk : chunk.subarray(0, n);
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export class LocalFileObjectStore implements ObjectStore {
@@ -113,9 +88,10 @@ export class LocalFileObjectStore implements ObjectStore {
       throw new ObjectChangedError(`${bucket}/${key} changed or vanished`);
     }
     const range = options?.range;
-    const start = range?.start ?? 0;
-    const end = Math.min(head.size, range?.end !== undefined ? range.end + 1 : head.size);
-    return readChunks(this.pathOf(bucket, key), start, end, this.readChunkBytes);
+    return createReadStream(this.pathOf(bucket, key), {
+      highWaterMark: this.readChunkBytes,
+      ...(range ? { start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) } : {}),
+    });
   }
 
   async openWriter(bucket: string, key: string, _options?: PutOptions): Promise<ObjectWriter> {
