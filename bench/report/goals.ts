@@ -21,7 +21,10 @@ export interface Goal {
   readonly measured: string;
   /** undefined: not measured in this run. */
   readonly pass: boolean | undefined;
-  /** goal: what an issue requires; context: the typed contract beside issue 6's text-contract goals, and issue 15's targets on Lambda's Node. */
+  /**
+   * goal: what an issue requires; context: the typed contract beside issue 6's text-contract
+   * goals, and issue 15's targets for the engine on Lambda's Node.
+   */
   readonly kind: 'goal' | 'context';
 }
 
