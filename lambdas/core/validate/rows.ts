@@ -74,11 +74,35 @@ export class RowConverter {
       this.spanColumn.every((span, i) => span && this.markers[i]!.length === 0) &&
       !this.rescueColumn &&
       mapping.missing.length === 0;
-    for (let c = 0; c < width; c++) {
-      this.starts.push(this.spanColumn[c] ? new Int32Array(BLOCK_SPANS) : new Int32Array(0));
-      this.ends.push(this.spanColumn[c] ? new Int32Array(BLOCK_SPANS) : new Int32Array(0));
-    }
+    this.allocateSpans(width);
     this.values = this.emptyValues();
+  }
+
+  /**
+   * Span arrays of `capacity` rows for the string columns, all views of one buffer: a small file
+   * makes a converter of its own, and a typed array with a buffer of its own costs about a
+   * microsecond to make, two per string column.
+   */
+  private allocateSpans(width: number): void {
+    const spanColumns = this.spanColumn.filter(Boolean).length;
+    const all = new Int32Array(2 * spanColumns * this.capacity);
+    const empty = new Int32Array(0);
+    let at = 0;
+    for (let c = 0; c < width; c++) {
+      if (!this.spanColumn[c]) {
+        this.starts[c] = empty;
+        this.ends[c] = empty;
+        continue;
+      }
+      // When growing, the rows so far move over.
+      const starts = all.subarray(at, at + this.capacity);
+      const ends = all.subarray(at + this.capacity, at + 2 * this.capacity);
+      if (this.starts[c]) starts.set(this.starts[c]!);
+      if (this.ends[c]) ends.set(this.ends[c]!);
+      this.starts[c] = starts;
+      this.ends[c] = ends;
+      at += 2 * this.capacity;
+    }
   }
 
   /** Values rescued so far (of rows that were kept), by column name. */
@@ -116,15 +140,7 @@ export class RowConverter {
   private fitSpans(): void {
     if (this.rows < this.capacity) return;
     this.capacity *= 2;
-    for (let c = 0; c < this.starts.length; c++) {
-      if (!this.spanColumn[c]) continue;
-      const starts = new Int32Array(this.capacity);
-      starts.set(this.starts[c]!);
-      this.starts[c] = starts;
-      const ends = new Int32Array(this.capacity);
-      ends.set(this.ends[c]!);
-      this.ends[c] = ends;
-    }
+    this.allocateSpans(this.spanColumn.length);
   }
 
   /**
