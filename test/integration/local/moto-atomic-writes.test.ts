@@ -74,6 +74,25 @@ describe('moto as the local stack starts it', () => {
     expect(await doubleClaims(server)).toBeGreaterThan(0);
   });
 
+  /**
+   * Starts moto with `dir` (holding a fake moto_server) first on PATH; expects it to answer, and
+   * stderr to have said `message`.
+   */
+  async function startsAsInstalledSaying(dir: string, message: string): Promise<void> {
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      server = await startMoto();
+      expect((await fetch(`${server.endpoint}/moto-api/`)).ok).toBe(true);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain(message);
+    } finally {
+      stderr.mockRestore();
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   it('starts moto as installed, and says so, when the Python of moto_server cannot import moto', async () => {
     const realMoto = execFileSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).trim();
     const dir = mkdtempSync(join(tmpdir(), 'moto-fallback-'));
@@ -87,21 +106,10 @@ describe('moto as the local stack starts it', () => {
     writeFileSync(join(dir, 'moto_server'), `#!${python}\n`);
     chmodSync(python, 0o755);
     chmodSync(join(dir, 'moto_server'), 0o755);
-    const path = process.env.PATH;
-    process.env.PATH = `${dir}:${path}`;
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      server = await startMoto();
-      const answer = await fetch(`${server.endpoint}/moto-api/`);
-      expect(answer.ok).toBe(true);
-      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain(
-        `moto_server runs without serialized DynamoDB writes: ${python} cannot import moto`,
-      );
-    } finally {
-      stderr.mockRestore();
-      process.env.PATH = path;
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await startsAsInstalledSaying(
+      dir,
+      `moto_server runs without serialized DynamoDB writes: ${python} cannot import moto`,
+    );
   });
 
   it('starts moto as installed, and says so, when the Python moto_server names is missing', async () => {
@@ -111,19 +119,9 @@ describe('moto as the local stack starts it', () => {
     // PATH goes on to the real moto_server, as a shell's would.
     writeFileSync(join(dir, 'moto_server'), `#!${python}\n`);
     chmodSync(join(dir, 'moto_server'), 0o755);
-    const path = process.env.PATH;
-    process.env.PATH = `${dir}:${path}`;
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      server = await startMoto();
-      expect((await fetch(`${server.endpoint}/moto-api/`)).ok).toBe(true);
-      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain(
-        `moto_server runs without serialized DynamoDB writes: ${python} was not found`,
-      );
-    } finally {
-      stderr.mockRestore();
-      process.env.PATH = path;
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await startsAsInstalledSaying(
+      dir,
+      `moto_server runs without serialized DynamoDB writes: ${python} was not found`,
+    );
   });
 });
