@@ -20,6 +20,13 @@ const LEASE_MS = FUNCTION_TIMEOUT_S * 1000 + LEASE_MARGIN_MS;
 /** Slack for polling, the old run's own finish and the newer version's ingest. */
 const MARGIN_MS = 15_000;
 const KEY = 'orders/2024-03-10-overwritten.csv';
+/**
+ * Time given the old run, once it holds the claim, to start its GET. On a loaded machine the
+ * runner could be slower to read than the test to overwrite, and a GET that starts after the
+ * overwrite meets the newer ETag: the old version then fails as changed, another case than this
+ * one. The old file is large enough (60 MB) to be still converting when the overwrite lands.
+ */
+const READ_START_MS = 1000;
 
 const pipeline = usePipeline({ ingestTimeoutSeconds: FUNCTION_TIMEOUT_S, batchSize: 1 }, { runner: false });
 
@@ -28,7 +35,7 @@ describe.skipIf(targetKind() !== 'moto')('Invariant 5: the newest version wins p
     const p = pipeline();
     // Two pollers, as Lambda runs two invocations: the newer version's event meets the live claim.
     p.runner = await p.startRunner({ concurrency: 2, function: { batchSize: 1 } });
-    const old = largeOrdersCsv(30);
+    const old = largeOrdersCsv(60);
     const oldEtag = await p.land(KEY, old.body);
     await until(
       'the old version to be claimed',
@@ -38,6 +45,7 @@ describe.skipIf(targetKind() !== 'moto')('Invariant 5: the newest version wins p
       },
       30_000,
     );
+    await new Promise((resolve) => setTimeout(resolve, READ_START_MS));
     const overwrittenAt = Date.now();
     const newer = readFileSync(join(SAMPLES_DIR, 'orders/2024-03-01.csv'));
     const newEtag = await p.land(KEY, newer);
