@@ -33,6 +33,8 @@ export class RowConverter {
   private readonly maxFieldBytes: number;
   /** By column: kept as byte spans (a string column), and its NULL markers as byte text. */
   private readonly spanColumn: boolean[];
+  /** How many columns are kept as spans. */
+  private readonly spanColumns: number;
   private readonly markers: string[][];
   /** Every column is a string kept exactly as read (no conversion, never null). */
   private readonly verbatim: boolean;
@@ -56,7 +58,6 @@ export class RowConverter {
     contract: Contract,
     private readonly mapping: HeaderMapping,
   ) {
-    const width = contract.columns.length;
     // String columns are kept as spans and never parsed.
     this.parsers = contract.columns.map((c) => (c.type === 'string' ? KEEP : columnParser(c, contract)));
     this.readers = contract.columns.map((c) => plainReaderOf(c, contract));
@@ -74,7 +75,8 @@ export class RowConverter {
       this.spanColumn.every((span, i) => span && this.markers[i]!.length === 0) &&
       !this.rescueColumn &&
       mapping.missing.length === 0;
-    this.allocateSpans(width);
+    this.spanColumns = this.spanColumn.filter(Boolean).length;
+    this.allocateSpans();
     this.values = this.emptyValues();
   }
 
@@ -83,12 +85,11 @@ export class RowConverter {
    * makes a converter of its own, and a typed array with a buffer of its own costs about a
    * microsecond to make, two per string column.
    */
-  private allocateSpans(width: number): void {
-    const spanColumns = this.spanColumn.filter(Boolean).length;
-    const all = new Int32Array(2 * spanColumns * this.capacity);
+  private allocateSpans(): void {
+    const all = new Int32Array(2 * this.spanColumns * this.capacity);
     const empty = new Int32Array(0);
     let at = 0;
-    for (let c = 0; c < width; c++) {
+    for (let c = 0; c < this.spanColumn.length; c++) {
       if (!this.spanColumn[c]) {
         this.starts[c] = empty;
         this.ends[c] = empty;
@@ -140,7 +141,7 @@ export class RowConverter {
   private fitSpans(): void {
     if (this.rows < this.capacity) return;
     this.capacity *= 2;
-    this.allocateSpans(this.spanColumn.length);
+    this.allocateSpans();
   }
 
   /**
