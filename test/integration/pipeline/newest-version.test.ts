@@ -24,7 +24,8 @@ const KEY = 'orders/2024-03-10-overwritten.csv';
  * Time given the old run, once it holds the claim, to start its GET. On a loaded machine the
  * runner could be slower to read than the test to overwrite, and a GET that starts after the
  * overwrite meets the newer ETag: the old version then fails as changed, another case than this
- * one. The old file is large enough (60 MB) to be still converting when the overwrite lands.
+ * one. The old file is large enough (60 MB) to be still converting when the overwrite lands (its
+ * run completed 1.4 s after it on an idle machine, 2.0 s on a busy one), which the test checks.
  */
 const READ_START_MS = 1000;
 
@@ -49,6 +50,7 @@ describe.skipIf(targetKind() !== 'moto')('Invariant 5: the newest version wins p
     const overwrittenAt = Date.now();
     const newer = readFileSync(join(SAMPLES_DIR, 'orders/2024-03-01.csv'));
     const newEtag = await p.land(KEY, newer);
+    const landedAt = Date.now();
 
     const done = await until<LedgerItem>(
       'the newer version to be completed',
@@ -64,6 +66,12 @@ describe.skipIf(targetKind() !== 'moto')('Invariant 5: the newest version wins p
       status: FileStatus.Completed,
       rows_ingested: old.rows,
     });
+    // The case under test, not a run that finished before the overwrite: the old run completed
+    // after the newer version had landed.
+    const oldCompletedAt = Date.parse(done.history?.[0]?.processed_at_iso ?? '');
+    expect(oldCompletedAt, 'the old run was still at work when the newer version landed').toBeGreaterThan(
+      landedAt,
+    );
 
     await p.settle(LEASE_MS + MARGIN_MS);
     const { item } = await expectIngested(p, 'orders', KEY, { etag: newEtag, rows: 40 });
