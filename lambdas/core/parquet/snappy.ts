@@ -33,7 +33,10 @@ export function snappyCompress(input: Uint8Array, out: ByteBuf): void {
   out.ensure(snappyMaxLength(input.length));
   out.varint(input.length);
   let op = out.pos;
-  const o = out.buf;
+  // The plain Uint8Array over the buffer, as the samples' scratch is: a Buffer here and a
+  // Uint8Array there would give the compressor two maps, and the first page sampled would
+  // deoptimize it (bench notes, "Sixth pass").
+  const o = out.u8;
   // Offsets below are into the input's whole buffer (see viewsOf).
   const { bytes, dv } = viewsOf(input.buffer);
   const begin = input.byteOffset;
