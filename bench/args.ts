@@ -22,9 +22,24 @@ export interface BenchOptions {
   readonly complete: boolean;
 }
 
+/** Files up to this size are converted in a second or two: they get more runs, cheaply. */
+export const SHORT_FILE_MB = 100;
+/** Extra runs for a short file, where this machine's swings of 15 to 30% weigh most. */
+const SHORT_FILE_EXTRA_RUNS = 2;
+
+/**
+ * Runs per case on a file: `runs`, and two more on short files. A run of them takes a few
+ * seconds, and their medians of three moved by 20 to 30 points of the DuckDB ratio from one full
+ * run to the next (bench notes, "Seventh pass").
+ */
+export function runsFor(sizeMb: number, runs: number): number {
+  return sizeMb <= SHORT_FILE_MB ? runs + SHORT_FILE_EXTRA_RUNS : runs;
+}
+
 export const USAGE = `npm run bench -- [options]
   --sizes 10,100          CSV sizes in MB (default ${ALL_SIZES_MB.join(',')})
-  --runs N                runs per measurement, median taken (default 3)
+  --runs N                runs per measurement, median taken (default 3; two more on
+                          files up to 100 MB)
   --contracts text,typed  which bench contracts (default both, on every size)
   --only convert,small,ledger,sweep,bundle   sections to run (default all)
   --small-files N         5 KB files per run in the small-file section (default 2000)

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { BenchOptions } from './args.js';
+import { type BenchOptions, runsFor } from './args.js';
 import { type Case, casesFor, duckdbColumns } from './cases.js';
 import type { ChildResult } from './children/protocol.js';
 import { contractPath, loadBenchContract } from './contracts.js';
@@ -106,15 +106,16 @@ export async function runConversions(
     const cases = casesFor(options, polars, node ? { path: node, version: LAMBDA_NODE_VERSION } : undefined);
     const runs = new Map<string, ChildResult[]>(cases.map((c) => [c.id, []]));
     const loads = new Map<string, number[]>(cases.map((c) => [c.id, []]));
+    const fileRuns = runsFor(file.sizeMb, options.runs);
     // Interleaved, so that a change in machine load over the section touches every case alike.
-    for (let run = 1; run <= options.runs; run++) {
+    for (let run = 1; run <= fileRuns; run++) {
       for (const c of cases) {
         const outDir = join(OUT_DIR, `${file.sizeMb}MB`, c.id);
         rmSync(outDir, { recursive: true, force: true });
         mkdirSync(outDir, { recursive: true });
         loads.get(c.id)!.push(loadavg()[0]!);
         progress(
-          `${file.sizeMb} MB, run ${run}/${options.runs}: ${c.label}${c.contract ? ` (${c.contract})` : ''}`,
+          `${file.sizeMb} MB, run ${run}/${fileRuns}: ${c.label}${c.contract ? ` (${c.contract})` : ''}`,
         );
         const result = await runPinned(c.kind, args(c, file, outDir), c.nodeFlags, c.node);
         check(c, file, result);

@@ -1,5 +1,6 @@
 /** The run's results as text on stdout. */
 
+import { runsFor, SHORT_FILE_MB } from '../args.js';
 import { loadBenchContract } from '../contracts.js';
 import { formatLoad } from '../machine.js';
 import { bundleTable, ledgerTable, sweepTable } from './aws-tables.js';
@@ -16,7 +17,8 @@ export function consoleReport(r: BenchResults, goals: readonly Goal[]): string {
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB, Node ${m.node}, ${m.duckdb}`,
     `Commit ${m.commit}${m.dirty ? ' + uncommitted changes' : ''}; ${m.date}; ` +
       `load average (1/5/15 min) at start ${formatLoad(m.loadAtStart)}, at end ${formatLoad(r.loadAtEnd)}`,
-    `Each measurement: a child process pinned with taskset -c 0, median of ${r.options.runs} run(s); ` +
+    `Each measurement: a child process pinned with taskset -c 0, median of ${r.options.runs} run(s) ` +
+      `(${runsFor(SHORT_FILE_MB, r.options.runs)} on files up to ${SHORT_FILE_MB} MB); ` +
       'MB = 10^6 bytes; peak RSS is the highest of the runs.',
   ];
   if (r.conversions.length) {

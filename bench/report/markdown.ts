@@ -1,4 +1,5 @@
 /** BENCHMARKS.md: the run's tables with the machine, the method and how to reproduce. */
+import { runsFor, SHORT_FILE_MB } from '../args.js';
 import { formatLoad } from '../machine.js';
 import { SMALL_WARMUP } from '../small.js';
 import { SMALL_ROWS } from '../small-files.js';
@@ -34,7 +35,11 @@ function machineSection(r: BenchResults): string {
 }
 
 function methodSection(r: BenchResults): string {
-  return note('method', { runs: r.options.runs });
+  return note('method', {
+    runs: r.options.runs,
+    shortRuns: runsFor(SHORT_FILE_MB, r.options.runs),
+    shortMb: SHORT_FILE_MB,
+  });
 }
 
 function conversionSections(r: BenchResults): string[] {
