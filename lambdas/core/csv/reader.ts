@@ -244,7 +244,8 @@ export async function* readCsv(
  * chunk is being read, and a branch that had never run by then (a chunk ending inside a quoted
  * field, one ending just after a delimiter, a doubled quote, a last line without a line break)
  * deoptimizes it when first taken, after which the whole loop is compiled again (once over the
- * benchmark's first 10 MB without this; not at all with it, for about a millisecond at load).
+ * benchmark's first 10 MB without this; not at all with it). It costs 4 to 7 ms at load on the
+ * bench machine, part of it compiling these functions to bytecode, which a first file would do.
  *
  * It also stores a second time into each field the loop's code depends on (the scanner's arrays,
  * which grow, and a chunk's cached text): V8 takes a field stored once for a constant, and a
