@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTracedV8 } from '../../helpers/v8-trace.js';
 
 const DECODE = fileURLToPath(new URL('../../../lambdas/core/csv/decode.ts', import.meta.url));
 const READER = fileURLToPath(new URL('../../../lambdas/core/csv/reader.ts', import.meta.url));
@@ -40,14 +40,7 @@ describe('CSV scan loop, as V8 compiles it', () => {
   // the first file changed one (the scanner's arrays growing, a chunk's text cached for its
   // header) was thrown away and done again: 20 to 50 ms of compile at each cold start, on one core.
   it('depends on no field that a first file turns from constant to mutable', () => {
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--trace-generalization', '--input-type=module', '-e', SCRIPT],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+    const run = runTracedV8(SCRIPT, ['--trace-generalization']);
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     const loaded = lines.findIndex((line) => line.startsWith('[generalizing]moduleLoaded:'));

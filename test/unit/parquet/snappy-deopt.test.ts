@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTracedV8 } from '../../helpers/v8-trace.js';
 
 const SNAPPY = fileURLToPath(new URL('../../../lambdas/core/parquet/snappy.ts', import.meta.url));
 const BYTES = fileURLToPath(new URL('../../../lambdas/core/parquet/bytes.ts', import.meta.url));
@@ -30,14 +30,7 @@ describe('snappy compressor, as V8 runs it', () => {
   // compiles it again: 78 ms for the first 180 KB page of the typed 100 MB bench file's due_date
   // column, which took 1.4 ms once the deoptimization was gone.
   it('is not deoptimized by the pages it meets once optimized', () => {
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--trace-opt', '--trace-deopt', '--input-type=module', '-e', SCRIPT],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+    const run = runTracedV8(SCRIPT, ['--trace-opt', '--trace-deopt']);
     expect(run.status, run.stderr).toBe(0);
     // The case happened: V8 optimized the compressor while the pages were compressed.
     expect(run.stdout).toMatch(/completed optimizing .*<JSFunction compressFragment /);

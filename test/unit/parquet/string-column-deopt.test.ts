@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTracedV8 } from '../../helpers/v8-trace.js';
 
 const PARQUET = fileURLToPath(new URL('../../../lambdas/core/parquet/index.ts', import.meta.url));
 
@@ -72,11 +72,7 @@ describe('string column encoder, as V8 runs it', () => {
   // the dictionary, a first null, a page filling up, a dictionary given up) deoptimizes it when
   // first taken, and V8 compiles it again: four such recompiles over the bench's first 10 MB.
   it('is not deoptimized by the blocks it meets once optimized', () => {
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--trace-opt', '--trace-deopt', '--input-type=module', '-e', SCRIPT],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const run = runTracedV8(SCRIPT, ['--trace-opt', '--trace-deopt']);
     expect(run.status, run.stderr).toBe(0);
     // The case happened: V8 optimized the encoder's loops while the blocks were encoded.
     expect(run.stdout).toMatch(/completed optimizing .*<JSFunction encodeSpanDictionary /);

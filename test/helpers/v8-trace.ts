@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Runs an ES module script in a Node process of its own (TypeScript through tsx) with V8 tracing
+ * flags, and returns what V8 printed: the tests of how V8 compiles the engine's hot loops read it.
+ */
+export function runTracedV8(
+  script: string,
+  flags: readonly string[],
+): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', ...flags, '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
