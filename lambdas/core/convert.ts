@@ -3,7 +3,7 @@ import { byteTextOf, gunzip, textOf, utf8Chunks } from './csv/decode.js';
 import { toUtf8 } from './csv/encoding.js';
 import { type CsvChunk, readCsv } from './csv/reader.js';
 import { DataError } from './errors.js';
-import { type ColumnValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
+import { type ColumnValues, NumberValues, type ParquetColumn, ParquetWriter } from './parquet/index.js';
 import type { ObjectWriter } from './ports.js';
 import { hasDrift, RESCUED_DATA_COLUMN, type SchemaDrift, usesRescue } from './schema-evolution.js';
 import { checkHeaderRemembered, type HeaderMapping, unmappedHeader } from './validate/header.js';
@@ -147,6 +147,20 @@ export class FileRejectedError extends DataError {
   }
 }
 
+/**
+ * `_ingested_at` for a block of n rows: one time, as numbers of microseconds while they are exact
+ * (until the year 2255), else as bigints.
+ */
+function ingestedAtColumn(at: Date, everyRow: Uint8Array): (n: number) => ColumnValues {
+  const micros = at.getTime() * 1000;
+  if (!Number.isSafeInteger(micros)) {
+    const big = BigInt(at.getTime()) * 1000n;
+    return (n) => new Array<bigint>(n).fill(big);
+  }
+  const values = new Float64Array(everyRow.length).fill(micros);
+  return (n) => new NumberValues(values, everyRow, n);
+}
+
 async function* counting(
   source: AsyncIterable<Uint8Array>,
   total: { bytes: number },
@@ -177,9 +191,12 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
 
   // The contract's columns and, for a dataset that rescues, `_rescued_data`.
   const width = contract.columns.length + (usesRescue(contract) ? 1 : 0);
-  const ingestedAtMicros = BigInt(input.lineage.ingestedAt.getTime()) * 1000n;
-  // Line numbers, which the int64 encoder takes as plain numbers: no bigint per row.
-  let sourceRows: number[] = [];
+  // The block's line numbers and load time as numbers, in arrays reused by every block (the
+  // writer reads them before appendRows returns): nothing allocated per row or block.
+  const sourceRows = new Float64Array(BLOCK_ROWS);
+  const everyRow = new Uint8Array(BLOCK_ROWS).fill(1);
+  let blockRows = 0;
+  const ingestedAt = ingestedAtColumn(input.lineage.ingestedAt, everyRow);
   let groupRows = 0;
   let groupChars = 0;
   let mapping: HeaderMapping | undefined;
@@ -197,17 +214,16 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
   const etag = byteTextOf(input.lineage.etag);
   const runId = byteTextOf(input.lineage.runId);
   // Made per block: blocks end with the reader's chunks, so their sizes vary and a cache of one
-  // size would rarely be hit. Four fills of about 500 rows: 18 ms over the 1,550 blocks of the
-  // 100 MB bench file, under 1% of its time.
-  const lineageColumns = (n: number): unknown[][] => [
+  // size would rarely be hit. Three fills of about 500 rows: about 14 ms over the 1,550 blocks of
+  // the 100 MB bench file, under 1% of its time.
+  const lineageStrings = (n: number): unknown[][] => [
     new Array(n).fill(sourceFile),
     new Array(n).fill(etag),
-    new Array(n).fill(ingestedAtMicros),
     new Array(n).fill(runId),
   ];
 
   const appendBlock = async (): Promise<void> => {
-    const n = sourceRows.length;
+    const n = blockRows;
     if (n === 0) return;
     // The bronze object is opened by the first write, when the first row group ends, so a file
     // rejected before then never creates one.
@@ -221,9 +237,10 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       bronzeSchemaOf(contract),
       { compression: contract.bronze.compression, byteStrings: true },
     );
-    const [file, etag, ingestedAt, runId] = lineageColumns(n);
-    const values = [...converter!.takeBlock(), file, etag, sourceRows, ingestedAt, runId] as ColumnValues[];
-    sourceRows = [];
+    const [file, etag, runId] = lineageStrings(n);
+    const lines = new NumberValues(sourceRows, everyRow, n);
+    const values = [...converter!.takeBlock(), file, etag, lines, ingestedAt(n), runId] as ColumnValues[];
+    blockRows = 0;
     await parquet.appendRows(values, n);
   };
 
@@ -274,10 +291,10 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       const line = lines[i]!;
       const problem = (problems.size ? problems.get(i) : undefined) ?? converter!.append(chunk, i, fieldsFit);
       if (problem === undefined) {
-        sourceRows.push(line);
+        sourceRows[blockRows++] = line;
         groupRows++;
         groupChars += charsPerRecord;
-        if (sourceRows.length >= BLOCK_ROWS || groupRows >= maxGroupRows || groupChars >= MAX_GROUP_CHARS)
+        if (blockRows >= BLOCK_ROWS || groupRows >= maxGroupRows || groupChars >= MAX_GROUP_CHARS)
           await blockFull();
         continue;
       }
@@ -301,7 +318,7 @@ export async function convertToBronze(input: ConvertInput): Promise<ConvertResul
       for await (const chunk of chunks) {
         await convertChunk(chunk);
         // The reader reuses the chunk's bytes for the next one, and the block's strings are spans of them.
-        if (sourceRows.length) await blockFull();
+        if (blockRows) await blockFull();
       }
     } catch (e) {
       // Undecodable bytes or a runaway record: nothing after it can be read, so counts stop here.

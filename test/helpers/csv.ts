@@ -4,7 +4,7 @@ import { type Contract, parseContract } from '../../lambdas/core/contract.js';
 import { gunzip, textOf, utf8Chunks } from '../../lambdas/core/csv/decode.js';
 import { readCsv } from '../../lambdas/core/csv/reader.js';
 import { CsvChunk } from '../../lambdas/core/csv/scanner.js';
-import { ByteSpans, type ColumnValues } from '../../lambdas/core/parquet/index.js';
+import { ByteSpans, type ColumnValues, NumberValues } from '../../lambdas/core/parquet/index.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -95,9 +95,15 @@ export function chunkOf(records: readonly (readonly string[])[]): CsvChunk {
   );
 }
 
-/** A block's columns as plain arrays: spans and byte text become text. */
-export function blockAsText(block: readonly ColumnValues[]): unknown[][] {
-  return block.map((column) => {
+/** A block's columns as plain arrays: spans and byte text become text, numbers values (of `contract`'s types). */
+export function blockAsText(block: readonly ColumnValues[], contract: Contract): unknown[][] {
+  return block.map((column, c) => {
+    if (column instanceof NumberValues) {
+      const asBoolean = contract.columns[c]?.type === 'boolean';
+      return Array.from({ length: column.length }, (_, i) =>
+        column.present[i] === 0 ? null : asBoolean ? column.values[i] === 1 : column.values[i],
+      );
+    }
     if (column instanceof ByteSpans) {
       return Array.from({ length: column.length }, (_, i) =>
         column.starts[i]! < 0

@@ -3,7 +3,7 @@ import { ChunkBuilder, INITIAL_BUFFER_BYTES, type PageCodec, RETAINED_BUFFER_BYT
 import { badValue, type ColumnEncoder, type EncodedChunk, type EncoderSettings } from './column.js';
 import { decimalByteLength, Encoding, PhysicalType, physicalTypeOf } from './format.js';
 import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
-import type { ColumnValues, ParquetColumn } from './types.js';
+import { type ColumnValues, NumberValues, type ParquetColumn } from './types.js';
 
 /**
  * PLAIN INT32 (int32, date, decimal up to 9 digits), INT64 (int64, timestamp_micros, decimal up
@@ -59,6 +59,11 @@ export class FixedColumnEncoder implements ColumnEncoder {
     // The page grows with the rows it holds, up to perPage values: a short file gets a short page.
     this.page = new ByteBuf(LEVELS_GAP + Math.min(INITIAL_BUFFER_BYTES, this.pageBytes(this.perPage)));
     this.viewPage();
+    // The bounds hold small integers, other numbers, bigints or booleans. Storing a small integer
+    // now makes V8 keep them as fields of any value from the start; were a boxed number stored
+    // first (an earlier column's timestamps), the first small integer would deoptimize the encoder.
+    this.min = 0;
+    this.max = 0;
   }
 
   private pageBytes(values: number): number {
@@ -114,22 +119,24 @@ export class FixedColumnEncoder implements ColumnEncoder {
       const stop = Math.min(end, start + this.perPage - this.pageRows);
       this.pageLevels = fitLevels(this.pageLevels, this.pageRows + stop - start);
       this.fitPage(this.pageRows + stop - start);
-      switch (this.physical) {
-        case PhysicalType.INT64:
-          this.encodeInt64(values as (bigint | number | null)[], start, stop);
-          break;
-        case PhysicalType.INT32:
-          this.encodeInt32(values as (number | null)[], start, stop);
-          break;
-        case PhysicalType.DOUBLE:
-          this.encodeDouble(values as (number | null)[], start, stop);
-          break;
-        case PhysicalType.FIXED_LEN_BYTE_ARRAY:
-          this.encodeFixedDecimal(values as (bigint | number | null)[], start, stop);
-          break;
-        default:
-          this.encodeBoolean(values as (boolean | null)[], start, stop);
-      }
+      if (values instanceof NumberValues) this.encodeNumbers(values, start, stop);
+      else
+        switch (this.physical) {
+          case PhysicalType.INT64:
+            this.encodeInt64(values as (bigint | number | null)[], start, stop);
+            break;
+          case PhysicalType.INT32:
+            this.encodeInt32(values as (number | null)[], start, stop);
+            break;
+          case PhysicalType.DOUBLE:
+            this.encodeDouble(values as (number | null)[], start, stop);
+            break;
+          case PhysicalType.FIXED_LEN_BYTE_ARRAY:
+            this.encodeFixedDecimal(values as (bigint | number | null)[], start, stop);
+            break;
+          default:
+            this.encodeBoolean(values as (boolean | null)[], start, stop);
+        }
       this.rows += stop - start;
       this.pageRows += stop - start;
       if (this.pageRows === this.perPage) this.flushPage();
@@ -153,6 +160,19 @@ export class FixedColumnEncoder implements ColumnEncoder {
   private notInt64(i: number, offset: number, v: bigint | number): Error {
     const row = i + offset - this.pageRows + this.rows;
     return new RangeError(`parquet column "${this.column.name}" row ${row}: ${v} is not an int64`);
+  }
+
+  private notInt32(i: number, offset: number, v: number): Error {
+    const row = i + offset - this.pageRows + this.rows;
+    return new RangeError(`parquet column "${this.column.name}" row ${row}: ${v} is not an int32`);
+  }
+
+  private notDecimal(i: number, offset: number, v: bigint | number): Error {
+    const row = i + offset - this.pageRows + this.rows;
+    const { precision, scale } = this.column;
+    return new RangeError(
+      `parquet column "${this.column.name}" row ${row}: ${v} does not fit decimal(${precision},${scale})`,
+    );
   }
 
   private encodeInt64(values: (bigint | number | null)[], start: number, end: number): void {
@@ -205,10 +225,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
         this.nullAt(i, v, 'an int32 number', levels, offset);
         continue;
       }
-      if ((v | 0) !== v) {
-        const row = i + offset - this.pageRows + this.rows;
-        throw new RangeError(`parquet column "${this.column.name}" row ${row}: ${v} is not an int32`);
-      }
+      if ((v | 0) !== v) throw this.notInt32(i, offset, v);
       levels[i + offset] = 1;
       i32[k++] = v;
       if (min === undefined || max === undefined) {
@@ -236,12 +253,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
         this.nullAt(i, v, 'a bigint or a safe integer', levels, offset);
         continue;
       }
-      if (!this.toBigEndian(v)) {
-        const row = i + offset - this.pageRows + this.rows;
-        throw new RangeError(
-          `parquet column "${this.column.name}" row ${row}: ${v} does not fit decimal(${this.column.precision},${this.column.scale})`,
-        );
-      }
+      if (!this.toBigEndian(v)) throw this.notDecimal(i, offset, v);
       levels[i + offset] = 1;
       for (let b = 16 - this.width; b < 16; b++) buf[p++] = this.scratch.getUint8(b);
       if (min === undefined || max === undefined) {
@@ -319,6 +331,171 @@ export class FixedColumnEncoder implements ColumnEncoder {
       const byte = LEVELS_GAP + (bit >>> 3);
       if ((bit & 7) === 0) b[byte] = 0;
       if (v) {
+        b[byte]! |= 1 << (bit & 7);
+        sawTrue = true;
+      } else {
+        sawFalse = true;
+      }
+      bit++;
+    }
+    this.bit = bit;
+    this.page.pos = LEVELS_GAP + ((bit + 7) >>> 3);
+    if (sawTrue || sawFalse) {
+      this.min = !sawFalse;
+      this.max = sawTrue;
+    }
+  }
+
+  /**
+   * NumberValues: the same checks and layout as arrays, with no type to test per value (numbers
+   * only) and no value boxed. A row that is not present is null.
+   */
+  private encodeNumbers(column: NumberValues, start: number, end: number): void {
+    switch (this.physical) {
+      case PhysicalType.INT64:
+        this.numbersAsInt64(column, start, end);
+        break;
+      case PhysicalType.INT32:
+        this.numbersAsInt32(column, start, end);
+        break;
+      case PhysicalType.DOUBLE:
+        this.numbersAsDouble(column, start, end);
+        break;
+      case PhysicalType.FIXED_LEN_BYTE_ARRAY:
+        this.numbersAsDecimal(column, start, end);
+        break;
+      default:
+        this.numbersAsBoolean(column, start, end);
+    }
+  }
+
+  private numbersAsInt64({ values, present }: NumberValues, start: number, end: number): void {
+    const u32 = this.u32;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    let k = (this.page.pos - LEVELS_GAP) >>> 3;
+    let min = this.min as bigint | number | undefined;
+    let max = this.max as bigint | number | undefined;
+    for (let i = start; i < end; i++) {
+      if (present[i] === 0) {
+        this.nullAt(i, null, 'a bigint or a safe integer', levels, offset);
+        continue;
+      }
+      const v = values[i]!;
+      if (!Number.isSafeInteger(v)) throw this.notInt64(i, offset, v);
+      const hi = Math.floor(v / 4294967296);
+      u32[2 * k] = v - hi * 4294967296;
+      u32[2 * k + 1] = hi;
+      k++;
+      levels[i + offset] = 1;
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = LEVELS_GAP + k * 8;
+    this.min = min;
+    this.max = max;
+  }
+
+  private numbersAsInt32({ values, present }: NumberValues, start: number, end: number): void {
+    const i32 = this.i32;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    let k = (this.page.pos - LEVELS_GAP) >>> 2;
+    let min = this.min as number | undefined;
+    let max = this.max as number | undefined;
+    for (let i = start; i < end; i++) {
+      if (present[i] === 0) {
+        this.nullAt(i, null, 'an int32 number', levels, offset);
+        continue;
+      }
+      const v = values[i]!;
+      if ((v | 0) !== v) throw this.notInt32(i, offset, v);
+      levels[i + offset] = 1;
+      i32[k++] = v;
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = LEVELS_GAP + k * 4;
+    this.min = min;
+    this.max = max;
+  }
+
+  private numbersAsDouble({ values, present }: NumberValues, start: number, end: number): void {
+    const f64 = this.f64;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    let k = (this.page.pos - LEVELS_GAP) >>> 3;
+    let min = this.min as number | undefined;
+    let max = this.max as number | undefined;
+    for (let i = start; i < end; i++) {
+      if (present[i] === 0) {
+        this.nullAt(i, null, 'a number', levels, offset);
+        continue;
+      }
+      const v = values[i]!;
+      levels[i + offset] = 1;
+      f64[k++] = v;
+      if (Number.isNaN(v)) continue;
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = LEVELS_GAP + k * 8;
+    this.min = min;
+    this.max = max;
+  }
+
+  private numbersAsDecimal({ values, present }: NumberValues, start: number, end: number): void {
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    const buf = this.page.buf;
+    let p = this.page.pos;
+    let min = this.min as bigint | number | undefined;
+    let max = this.max as bigint | number | undefined;
+    for (let i = start; i < end; i++) {
+      if (present[i] === 0) {
+        this.nullAt(i, null, 'a bigint or a safe integer', levels, offset);
+        continue;
+      }
+      const v = values[i]!;
+      if (!this.toBigEndian(v)) throw this.notDecimal(i, offset, v);
+      levels[i + offset] = 1;
+      for (let b = 16 - this.width; b < 16; b++) buf[p++] = this.scratch.getUint8(b);
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    this.page.pos = p;
+    this.min = min;
+    this.max = max;
+  }
+
+  private numbersAsBoolean({ values, present }: NumberValues, start: number, end: number): void {
+    const b = this.page.buf;
+    const levels = this.pageLevels;
+    const offset = this.pageRows - start;
+    let bit = this.bit;
+    let sawTrue = this.max === true;
+    let sawFalse = this.min === false;
+    for (let i = start; i < end; i++) {
+      if (present[i] === 0) {
+        this.nullAt(i, null, 'a boolean', levels, offset);
+        continue;
+      }
+      levels[i + offset] = 1;
+      const byte = LEVELS_GAP + (bit >>> 3);
+      if ((bit & 7) === 0) b[byte] = 0;
+      if (values[i] !== 0) {
         b[byte]! |= 1 << (bit & 7);
         sawTrue = true;
       } else {

@@ -6,5 +6,5 @@ export type {
   ParquetCompression,
   ParquetWriterOptions,
 } from './types.js';
-export { ByteSpans } from './types.js';
+export { ByteSpans, NumberValues } from './types.js';
 export { ParquetWriter } from './writer.js';

@@ -32,11 +32,13 @@ export type ParquetCompression = 'snappy' | 'gzip' | 'none';
  * One column's values, one per row, null for a missing value. int64 and timestamp_micros take
  * bigints or safe-integer numbers (mixed if need be), double numbers, string strings. int32 and
  * date (days since 1970-01-01) take int32 numbers. decimal takes the unscaled integer (123.45 at
- * scale 2 is 12345) as a safe-integer number or a bigint. string also takes ByteSpans.
+ * scale 2 is 12345) as a safe-integer number or a bigint. string also takes ByteSpans, and every
+ * other type NumberValues.
  */
 export type ColumnValues =
   | (string | null)[]
   | ByteSpans
+  | NumberValues
   | (bigint | null)[]
   | (number | null)[]
   | (bigint | number | null)[]
@@ -87,4 +89,20 @@ export class ByteSpans {
     this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     return this.dataView;
   }
+}
+
+/**
+ * A column's values as numbers in a Float64Array: row i is values[i], or null when present[i] is
+ * 0 (its number is then ignored). Any column but a string one takes them, each number as its
+ * column takes numbers in an array; a boolean column takes 1 (true) and 0 (false). A caller that
+ * reads numbers row by row (a CSV converter) fills arrays it reuses, with no array growing or
+ * number boxed per value; the writer reads them before it returns.
+ */
+export class NumberValues {
+  constructor(
+    readonly values: Float64Array,
+    readonly present: Uint8Array,
+    /** Rows: the arrays may be longer. */
+    readonly length: number,
+  ) {}
 }

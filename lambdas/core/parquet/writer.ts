@@ -9,6 +9,7 @@ import {
   type ByteSink,
   ByteSpans,
   type ColumnValues,
+  NumberValues,
   type ParquetColumn,
   type ParquetWriterOptions,
 } from './types.js';
@@ -202,6 +203,18 @@ export class ParquetWriter {
         throw new Error(
           `column "${this.columns[i]!.name}" is ${this.columns[i]!.type}: only a string column takes ByteSpans`,
         );
+      }
+      if (v instanceof NumberValues) {
+        if (this.columns[i]!.type === 'string') {
+          throw new Error(
+            `column "${this.columns[i]!.name}" is string: a string column does not take NumberValues`,
+          );
+        }
+        if (v.values.length < v.length || v.present.length < v.length) {
+          throw new Error(
+            `column "${this.columns[i]!.name}": NumberValues arrays are shorter than its ${v.length} rows`,
+          );
+        }
       }
       if (v.length !== rowCount) {
         throw new Error(`column "${this.columns[i]!.name}" has ${v.length} values, expected ${rowCount}`);

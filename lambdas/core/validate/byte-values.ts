@@ -4,14 +4,22 @@
  * subset of what its column's parser (values.ts) reads, gives the same value for it, and answers
  * NOT_PLAIN for anything else (spaces to trim, exponents, other spellings, bad values), which
  * then goes to that parser: so every error message, and every lenient form, stays the parser's.
+ *
+ * A value is written into a Float64Array (a boolean as 1 or 0) and the reader returns what it
+ * found as a small integer: a number returned from a call that is not inlined would be boxed,
+ * one allocation per timestamp or large decimal.
  */
 import type { ColumnSpec, Contract } from '../contract.js';
 import { daysFromCivil, daysInMonth } from './datetime-format.js';
 import { type WallToUtc, wallToUtc } from './timezone.js';
 import { nullMarkersOf } from './values.js';
 
+/** What readPlain found: a value, now in out[at]. */
+export const VALUE_READ = 0;
+/** An empty field, which is null (as the parsers read it). */
+export const FIELD_EMPTY = 1;
 /** The field is not in the plain form: the column's parser reads it. */
-export const NOT_PLAIN = undefined;
+export const NOT_PLAIN = 2;
 
 const MICROS_PER_SECOND = 1_000_000;
 const MINUS = 45;
@@ -73,22 +81,29 @@ export function plainReaderOf(column: ColumnSpec, contract: Contract): PlainRead
 }
 
 /**
- * The value of bytes[start, end) in its column's plain form, or NOT_PLAIN. An empty field is
- * null, as the parsers read it.
+ * Reads bytes[start, end) in its column's plain form into out[at]: VALUE_READ, FIELD_EMPTY (out[at] is left
+ * as it was) or NOT_PLAIN.
  */
-export function readPlain(reader: PlainReader, bytes: Uint8Array, start: number, end: number): unknown {
-  if (start === end) return null;
+export function readPlain(
+  reader: PlainReader,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+  at: number,
+): number {
+  if (start === end) return FIELD_EMPTY;
   switch (reader.kind) {
     case 'integer':
-      return readInteger(bytes, start, end);
+      return readInteger(bytes, start, end, out, at);
     case 'decimal':
-      return readDecimal(bytes, start, end, reader.scale, reader.maxIntDigits);
+      return readDecimal(bytes, start, end, reader.scale, reader.maxIntDigits, out, at);
     case 'date':
-      return readDate(bytes, start, end);
+      return readDate(bytes, start, end, out, at);
     case 'timestamp':
-      return readTimestamp(bytes, start, end, reader.toUtc);
+      return readTimestamp(bytes, start, end, reader.toUtc, out, at);
     case 'boolean':
-      return readBoolean(bytes, start, end);
+      return readBoolean(bytes, start, end, out, at);
   }
 }
 
@@ -104,20 +119,29 @@ function digitsAt(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /** int32 and int64: an optional minus and 1 to 9 digits (within int32, so both columns take it). */
-function readInteger(bytes: Uint8Array, start: number, end: number): unknown {
+function readInteger(bytes: Uint8Array, start: number, end: number, out: Float64Array, at: number): number {
   const negative = bytes[start] === MINUS;
   const from = negative ? start + 1 : start;
   if (end - from < 1 || end - from > 9) return NOT_PLAIN;
   const v = digitsAt(bytes, from, end);
   if (v < 0) return NOT_PLAIN;
-  return negative && v !== 0 ? -v : v;
+  out[at] = negative && v !== 0 ? -v : v;
+  return VALUE_READ;
 }
 
 /**
  * decimal(p,s): an optional minus, digits, and a point with at most `scale` digits after it,
  * within the precision and 15 digits in all: the unscaled integer, as parseDecimal gives it.
  */
-function readDecimal(bytes: Uint8Array, start: number, end: number, scale: number, maxInt: number): unknown {
+function readDecimal(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  scale: number,
+  maxInt: number,
+  out: Float64Array,
+  at: number,
+): number {
   const negative = bytes[start] === MINUS;
   const from = negative ? start + 1 : start;
   let point = end;
@@ -137,7 +161,8 @@ function readDecimal(bytes: Uint8Array, start: number, end: number, scale: numbe
   // Leading zeros count as integer digits here but not for parseDecimal's precision check:
   // the value is the same, and within maxInt digits either way.
   const v = whole * POWERS_OF_TEN[scale]! + fraction * POWERS_OF_TEN[scale - fracDigits]!;
-  return negative && v !== 0 ? -v : v;
+  out[at] = negative && v !== 0 ? -v : v;
+  return VALUE_READ;
 }
 
 /** Two digits at `p`, or -1. */
@@ -161,10 +186,12 @@ function daysAt(bytes: Uint8Array, p: number): number {
 }
 
 /** date: exactly `yyyy-MM-dd`, a calendar date. */
-function readDate(bytes: Uint8Array, start: number, end: number): unknown {
+function readDate(bytes: Uint8Array, start: number, end: number, out: Float64Array, at: number): number {
   if (end - start !== 10) return NOT_PLAIN;
   const days = daysAt(bytes, start);
-  return Number.isNaN(days) ? NOT_PLAIN : days;
+  if (Number.isNaN(days)) return NOT_PLAIN;
+  out[at] = days;
+  return VALUE_READ;
 }
 
 /**
@@ -172,7 +199,14 @@ function readDate(bytes: Uint8Array, start: number, end: number): unknown {
  * fraction, and an optional `Z`; without it the time is wall-clock time in the column's zone.
  * The result is epoch microseconds, as parseIsoTimestamp gives them.
  */
-function readTimestamp(bytes: Uint8Array, start: number, end: number, toUtc: WallToUtc): unknown {
+function readTimestamp(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  toUtc: WallToUtc,
+  out: Float64Array,
+  at: number,
+): number {
   const n = end - start;
   if (n < 19) return NOT_PLAIN;
   const days = daysAt(bytes, start);
@@ -199,25 +233,34 @@ function readTimestamp(bytes: Uint8Array, start: number, end: number, toUtc: Wal
   const wall = days * 86_400 + hour * 3600 + minute * 60 + second;
   const seconds = zoned ? wall : toUtc(wall);
   const v = seconds * MICROS_PER_SECOND + micros;
-  return Number.isSafeInteger(v) ? v : NOT_PLAIN;
+  if (!Number.isSafeInteger(v)) return NOT_PLAIN;
+  out[at] = v;
+  return VALUE_READ;
 }
 
-/** boolean (default spellings): true, t, yes, y, 1, false, f, no, n, 0, in any case. */
-function readBoolean(bytes: Uint8Array, start: number, end: number): unknown {
-  const n = end - start;
+/** boolean (default spellings): true, t, yes, y, 1, false, f, no, n, 0, in any case; 1 or 0. */
+function readBoolean(bytes: Uint8Array, start: number, end: number, out: Float64Array, at: number): number {
+  const v = booleanAt(bytes, start, end - start);
+  if (v < 0) return NOT_PLAIN;
+  out[at] = v;
+  return VALUE_READ;
+}
+
+/** 1 (true), 0 (false) or -1 (not a default spelling). */
+function booleanAt(bytes: Uint8Array, start: number, n: number): number {
   if (n === 1) {
     const b = bytes[start]!;
-    if (b === 0x31) return true;
-    if (b === 0x30) return false;
+    if (b === 0x31) return 1;
+    if (b === 0x30) return 0;
     // Folding to lower case by setting bit 5 is right for letters only, and these are letters.
     const c = b | 0x20;
-    if (c === 0x74 || c === 0x79) return true; // t y
-    if (c === 0x66 || c === 0x6e) return false; // f n
-    return NOT_PLAIN;
+    if (c === 0x74 || c === 0x79) return 1; // t y
+    if (c === 0x66 || c === 0x6e) return 0; // f n
+    return -1;
   }
-  if (spells(bytes, start, n, 'true') || spells(bytes, start, n, 'yes')) return true;
-  if (spells(bytes, start, n, 'false') || spells(bytes, start, n, 'no')) return false;
-  return NOT_PLAIN;
+  if (spells(bytes, start, n, 'true') || spells(bytes, start, n, 'yes')) return 1;
+  if (spells(bytes, start, n, 'false') || spells(bytes, start, n, 'no')) return 0;
+  return -1;
 }
 
 /** True when bytes[start, start + n) is `word` (lower case ASCII letters) in any case. */

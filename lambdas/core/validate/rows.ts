@@ -1,14 +1,14 @@
 import type { Contract } from '../contract.js';
 import { byteTextOf, textOf } from '../csv/decode.js';
 import type { CsvChunk } from '../csv/scanner.js';
-import { ByteSpans, type ColumnValues } from '../parquet/index.js';
+import { ByteSpans, type ColumnValues, NumberValues } from '../parquet/index.js';
 import { schemaEvolutionOf, usesRescue } from '../schema-evolution.js';
-import { NOT_PLAIN, type PlainReader, plainReaderOf, readPlain } from './byte-values.js';
+import { FIELD_EMPTY, type PlainReader, plainReaderOf, readPlain, VALUE_READ } from './byte-values.js';
 import type { HeaderMapping } from './header.js';
 import { BadValue, columnParser, type FieldParser, nullMarkersOf, typeLabel } from './values.js';
 
 const NON_ASCII = /[\x80-\uffff]/;
-/** Rows a block's span arrays start with; they double as blocks grow (a small file's stay small). */
+/** Rows a block's arrays start with; they double as blocks grow (a small file's stay small). */
 const BLOCK_SPANS = 64;
 const EMPTY = new Uint8Array(0);
 const KEEP: FieldParser = (raw) => raw;
@@ -17,7 +17,9 @@ const KEEP: FieldParser = (raw) => raw;
  * Converts records of a CsvChunk into a block of column-major values for bronze, checking field
  * count, limits, types and required values. A bad record leaves the block untouched. String
  * columns are kept as spans of the chunk's bytes (ByteSpans), so their values never become
- * strings; typed columns are parsed from the field's byte text (see utf8Chunks). Under the
+ * strings; typed columns are read from the bytes, or parsed from the field's byte text (see
+ * utf8Chunks), into arrays of numbers (NumberValues), so no value is boxed. A typed column that
+ * meets a value beyond a double's exact integers (a bigint) is kept in a plain array from then on. Under the
  * contract's schema evolution, columns the file lacks are NULL, and bad values (`bad_values:
  * rescue`, in nullable columns) and unexpected columns (`unexpected_columns: rescue`) go to one
  * more column, `_rescued_data`, as a JSON object of column name to raw text. A block's rows all
@@ -35,6 +37,8 @@ export class RowConverter {
   private readonly spanColumn: boolean[];
   /** How many columns are kept as spans. */
   private readonly spanColumns: number;
+  /** By column: a typed column kept as numbers, not (any longer) in an array of values. */
+  private readonly numberColumn: boolean[];
   private readonly markers: string[][];
   /** Every column is a string kept exactly as read (no conversion, never null). */
   private readonly verbatim: boolean;
@@ -48,6 +52,8 @@ export class RowConverter {
   private values: unknown[][] = [];
   private starts: Int32Array[] = [];
   private ends: Int32Array[] = [];
+  private numbers: Float64Array[] = [];
+  private present: Uint8Array[] = [];
   /** The chunk the block's rows come from (the reader reuses its bytes for the next chunk). */
   private blockChunk: CsvChunk | undefined;
   private capacity = BLOCK_SPANS;
@@ -76,7 +82,9 @@ export class RowConverter {
       !this.rescueColumn &&
       mapping.missing.length === 0;
     this.spanColumns = this.spanColumn.filter(Boolean).length;
+    this.numberColumn = this.spanColumn.map((span) => !span);
     this.allocateSpans();
+    this.allocateNumbers();
     this.values = this.emptyValues();
   }
 
@@ -106,6 +114,38 @@ export class RowConverter {
     }
   }
 
+  /** Number and presence arrays of `capacity` rows for the typed columns, views of two buffers. */
+  private allocateNumbers(): void {
+    const typed = this.numberColumn.length - this.spanColumns;
+    const numbers = new Float64Array(typed * this.capacity);
+    const present = new Uint8Array(typed * this.capacity);
+    let at = 0;
+    for (let c = 0; c < this.numberColumn.length; c++) {
+      if (this.spanColumn[c]) continue;
+      const values = numbers.subarray(at, at + this.capacity);
+      const flags = present.subarray(at, at + this.capacity);
+      if (this.numbers[c]) values.set(this.numbers[c]!);
+      if (this.present[c]) flags.set(this.present[c]!);
+      this.numbers[c] = values;
+      this.present[c] = flags;
+      at += this.capacity;
+    }
+  }
+
+  /**
+   * Moves typed column `c` from numbers to an array of values, for a bigint: its rows so far, and
+   * every later block, go to the array.
+   */
+  private keepInArray(c: number): unknown[] {
+    const values = this.numbers[c]!;
+    const present = this.present[c]!;
+    const column: unknown[] = [];
+    for (let r = 0; r < this.rows; r++) column.push(present[r] === 0 ? null : values[r]);
+    this.numberColumn[c] = false;
+    this.values[c] = column;
+    return column;
+  }
+
   /** Values rescued so far (of rows that were kept), by column name. */
   rescuedValues(): Record<string, number> {
     return Object.fromEntries(this.rescuedCounts);
@@ -119,11 +159,10 @@ export class RowConverter {
     const n = this.rows;
     const out: ColumnValues[] = [];
     for (let c = 0; c < this.spanColumn.length; c++) {
-      out.push(
-        this.spanColumn[c]
-          ? new ByteSpans(this.blockChunk?.bytes ?? EMPTY, this.starts[c]!, this.ends[c]!, n)
-          : (this.values[c] as ColumnValues),
-      );
+      if (this.spanColumn[c])
+        out.push(new ByteSpans(this.blockChunk?.bytes ?? EMPTY, this.starts[c]!, this.ends[c]!, n));
+      else if (this.numberColumn[c]) out.push(new NumberValues(this.numbers[c]!, this.present[c]!, n));
+      else out.push(this.values[c] as ColumnValues);
     }
     if (this.rescueColumn) out.push(this.values[this.spanColumn.length] as ColumnValues);
     this.values = this.emptyValues();
@@ -137,11 +176,12 @@ export class RowConverter {
     return values;
   }
 
-  /** Room for one more row in the span arrays. */
-  private fitSpans(): void {
+  /** Room for one more row in the span and number arrays. */
+  private fitRow(): void {
     if (this.rows < this.capacity) return;
     this.capacity *= 2;
     this.allocateSpans();
+    this.allocateNumbers();
   }
 
   /**
@@ -158,7 +198,7 @@ export class RowConverter {
       throw new Error('a block of rows must come from one chunk: take the block first');
     }
     this.blockChunk = chunk;
-    this.fitSpans();
+    this.fitRow();
     const { sourceIndex } = this.mapping;
     const first = chunk.firstField[r]!;
     const fieldStarts = chunk.fieldStarts;
@@ -187,6 +227,7 @@ export class RowConverter {
       const at = sourceIndex[c]!;
       if (at < 0) {
         if (this.spanColumn[c]) this.starts[c]![row] = -1;
+        else if (this.numberColumn[c]) this.present[c]![row] = 0;
         else values[c]!.push(null);
         continue;
       }
@@ -201,11 +242,15 @@ export class RowConverter {
         continue;
       }
       const reader = this.readers[c];
-      if (reader !== undefined) {
-        const plain = readPlain(reader, chunk.bytes, start, end);
-        if (plain !== NOT_PLAIN) {
-          if (plain === null && this.required[c]) return this.undo(this.requiredButNull(c, ''));
-          values[c]!.push(plain);
+      if (reader !== undefined && this.numberColumn[c]) {
+        const read = readPlain(reader, chunk.bytes, start, end, this.numbers[c]!, row);
+        if (read === VALUE_READ) {
+          this.present[c]![row] = 1;
+          continue;
+        }
+        if (read === FIELD_EMPTY) {
+          if (this.required[c]) return this.undo(this.requiredButNull(c, ''));
+          this.present[c]![row] = 0;
           continue;
         }
       }
@@ -220,7 +265,12 @@ export class RowConverter {
         value = null;
       }
       if (value === null && this.required[c]) return this.undo(this.requiredButNull(c, raw));
-      values[c]!.push(value);
+      if (this.numberColumn[c] && typeof value !== 'bigint') {
+        this.present[c]![row] = value === null ? 0 : 1;
+        if (value !== null) this.numbers[c]![row] = Number(value);
+        continue;
+      }
+      (this.numberColumn[c] ? this.keepInArray(c) : values[c]!).push(value);
     }
     if (this.rescuedExtras.length) {
       const extras = this.rescueExtras(chunk, r, rescued, fieldsFit);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvChunk } from '../../../lambdas/core/csv/scanner.js';
+import { NumberValues } from '../../../lambdas/core/parquet/index.js';
 import { checkHeader } from '../../../lambdas/core/validate/header.js';
 import { RowConverter } from '../../../lambdas/core/validate/rows.js';
 import { blockAsText, chunkOf, testContract } from '../../helpers/csv.js';
@@ -26,7 +27,7 @@ function convert(record: string[], contract = typed): { problem?: string; values
   // int64 and timestamp values come as numbers while exact, else bigints: compared as bigints.
   const exact = (v: unknown, c: number) =>
     typeof v === 'number' && ['int64', 'timestamp'].includes(contract.columns[c]!.type) ? BigInt(v) : v;
-  return { problem, values: blockAsText(c.takeBlock()).map((column, i) => exact(column[0], i)) };
+  return { problem, values: blockAsText(c.takeBlock(), contract).map((column, i) => exact(column[0], i)) };
 }
 
 describe('RowConverter', () => {
@@ -141,7 +142,7 @@ describe('RowConverter', () => {
     const c = converter();
     expect(c.append(first, 0)).toBeUndefined();
     expect(() => c.append(next, 0)).toThrow(/take the block first/);
-    expect(blockAsText(c.takeBlock())[4]).toEqual(['a']);
+    expect(blockAsText(c.takeBlock(), typed)[4]).toEqual(['a']);
     expect(c.append(next, 0)).toBeUndefined();
   });
 
@@ -162,13 +163,39 @@ describe('RowConverter', () => {
     expect(c.append(chunk, 0)).toBeUndefined();
     expect(c.append(chunk, 1)).toMatch(/field at: cannot read "not a time"/);
     expect(c.append(chunk, 2)).toBeUndefined();
-    expect(blockAsText(c.takeBlock())).toEqual([
+    expect(blockAsText(c.takeBlock(), typed)).toEqual([
       [1, 3],
       [1.5, 3.5],
       [true, null],
       [null, null],
       ['a', 'c'],
     ]);
+  });
+
+  it('keeps typed values as numbers, and a column in an array once a value is past exact numbers', () => {
+    const c = converter();
+    const first = chunkOf([
+      ['1', '1.5', 'yes', '', 'a'],
+      ['9007199254740993', '2.5', 'no', '2024-03-01 10:00:00', 'b'],
+      ['3', '', 'n', '', 'c'],
+    ]);
+    expect(c.append(first, 0)).toBeUndefined();
+    let block = c.takeBlock();
+    expect(block[0]).toBeInstanceOf(NumberValues);
+    expect(blockAsText(block, typed)[0]).toEqual([1]);
+    for (const r of [0, 1, 2]) expect(c.append(first, r)).toBeUndefined();
+    block = c.takeBlock();
+    // The rows before the bigint move over with it; the other columns stay numbers.
+    expect(block[0]).toEqual([1, 9007199254740993n, 3]);
+    expect(block[1]).toBeInstanceOf(NumberValues);
+    expect(blockAsText(block, typed).slice(1, 4)).toEqual([
+      [1.5, 2.5, null],
+      [true, false, false],
+      [null, 1709287200000000, null],
+    ]);
+    // Later blocks keep the column in an array.
+    expect(c.append(first, 2)).toBeUndefined();
+    expect(c.takeBlock()[0]).toEqual([3]);
   });
 
   it('rejects a field longer than the byte limit, counting multi-byte characters', () => {

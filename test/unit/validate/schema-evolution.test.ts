@@ -20,7 +20,7 @@ function convertAll(contract: ReturnType<typeof contractWith>, header: string[],
   const converter = new RowConverter(contract, checkHeader(header, contract));
   const chunk = chunkOf(records);
   const problems = records.map((_, r) => converter.append(chunk, r));
-  const values = blockAsText(converter.takeBlock());
+  const values = blockAsText(converter.takeBlock(), contract);
   return { values, problems, rescued: converter.rescuedValues() };
 }
 
