@@ -246,26 +246,36 @@ function readBoolean(bytes: Uint8Array, start: number, end: number, out: Float64
   return VALUE_READ;
 }
 
-/** 1 (true), 0 (false) or -1 (not a default spelling). */
+/**
+ * 1 (true), 0 (false) or -1 (not a default spelling). Letters are folded to lower case by setting
+ * bit 5, which maps exactly one other byte to each lower case letter: its capital.
+ */
 function booleanAt(bytes: Uint8Array, start: number, n: number): number {
-  if (n === 1) {
-    const b = bytes[start]!;
-    if (b === 0x31) return 1;
-    if (b === 0x30) return 0;
-    // Folding to lower case by setting bit 5 is right for letters only, and these are letters.
-    const c = b | 0x20;
-    if (c === 0x74 || c === 0x79) return 1; // t y
-    if (c === 0x66 || c === 0x6e) return 0; // f n
-    return -1;
+  const a = bytes[start]!;
+  const first = a | 0x20;
+  switch (n) {
+    case 1:
+      if (a === 0x31 || first === 0x74 || first === 0x79) return 1; // 1 t y
+      if (a === 0x30 || first === 0x66 || first === 0x6e) return 0; // 0 f n
+      return -1;
+    case 2:
+      return first === 0x6e && (bytes[start + 1]! | 0x20) === 0x6f ? 0 : -1; // no
+    case 3:
+      return first === 0x79 && lower(bytes, start + 1, 0x65, 0x73) ? 1 : -1; // yes
+    case 4:
+      return first === 0x74 && (bytes[start + 1]! | 0x20) === 0x72 && lower(bytes, start + 2, 0x75, 0x65)
+        ? 1
+        : -1; // true
+    case 5:
+      return first === 0x66 && lower(bytes, start + 1, 0x61, 0x6c) && lower(bytes, start + 3, 0x73, 0x65)
+        ? 0
+        : -1; // false
+    default:
+      return -1;
   }
-  if (spells(bytes, start, n, 'true') || spells(bytes, start, n, 'yes')) return 1;
-  if (spells(bytes, start, n, 'false') || spells(bytes, start, n, 'no')) return 0;
-  return -1;
 }
 
-/** True when bytes[start, start + n) is `word` (lower case ASCII letters) in any case. */
-function spells(bytes: Uint8Array, start: number, n: number, word: string): boolean {
-  if (n !== word.length) return false;
-  for (let i = 0; i < n; i++) if ((bytes[start + i]! | 0x20) !== word.charCodeAt(i)) return false;
-  return true;
+/** Whether bytes p and p + 1 are the lower case letters x and y, in any case. */
+function lower(bytes: Uint8Array, p: number, x: number, y: number): boolean {
+  return (bytes[p]! | 0x20) === x && (bytes[p + 1]! | 0x20) === y;
 }

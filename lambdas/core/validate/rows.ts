@@ -12,6 +12,8 @@ const NON_ASCII = /[\x80-\uffff]/;
 const BLOCK_SPANS = 64;
 const EMPTY = new Uint8Array(0);
 const KEEP: FieldParser = (raw) => raw;
+/** The block's array of a column whose values are kept elsewhere (spans, numbers): frozen empty. */
+const NO_VALUES = Object.freeze([]) as unknown as unknown[];
 
 /**
  * Converts records of a CsvChunk into a block of column-major values for bronze, checking field
@@ -170,9 +172,12 @@ export class RowConverter {
     return out;
   }
 
+  /** A new array for each column kept in one (and `_rescued_data`); spans and numbers have their own. */
   private emptyValues(): unknown[][] {
     const values: unknown[][] = [];
-    for (let c = 0; c < this.spanColumn.length + (this.rescueColumn ? 1 : 0); c++) values.push([]);
+    for (let c = 0; c < this.spanColumn.length; c++)
+      values.push(this.spanColumn[c] || this.numberColumn[c] ? NO_VALUES : []);
+    if (this.rescueColumn) values.push([]);
     return values;
   }
 
