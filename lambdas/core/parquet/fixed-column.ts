@@ -5,6 +5,13 @@ import { decimalByteLength, Encoding, PhysicalType, physicalTypeOf } from './for
 import { fitLevels, LEVELS_GAP, type LevelsEncoder } from './levels.js';
 import { type ColumnValues, NumberValues, type ParquetColumn } from './types.js';
 
+/** What a column of each physical type takes, for the message refusing another value. */
+const EXPECTED: Partial<Record<number, string>> = {
+  [PhysicalType.INT32]: 'an int32 number',
+  [PhysicalType.DOUBLE]: 'a number',
+  [PhysicalType.BOOLEAN]: 'a boolean',
+};
+
 /**
  * PLAIN INT32 (int32, date, decimal up to 9 digits), INT64 (int64, timestamp_micros, decimal up
  * to 18 digits), FIXED_LEN_BYTE_ARRAY (decimal up to 38 digits), DOUBLE and BOOLEAN columns. Values
@@ -23,6 +30,9 @@ export class FixedColumnEncoder implements ColumnEncoder {
   /** FIXED_LEN_BYTE_ARRAY: bytes per value (two's complement, big-endian). */
   private readonly width: number;
   private readonly scratch = new DataView(new ArrayBuffer(16));
+  /** numbersOf()'s arrays, for blocks given as arrays of int32, double or boolean values. */
+  private scratchValues = new Float64Array(0);
+  private scratchPresent = new Uint8Array(0);
   private readonly perPage: number;
   private readonly valueBits: number;
   /** Rows of the row group encoded so far. */
@@ -120,23 +130,12 @@ export class FixedColumnEncoder implements ColumnEncoder {
       this.pageLevels = fitLevels(this.pageLevels, this.pageRows + stop - start);
       this.fitPage(this.pageRows + stop - start);
       if (values instanceof NumberValues) this.encodeNumbers(values, start, stop);
-      else
-        switch (this.physical) {
-          case PhysicalType.INT64:
-            this.encodeInt64(values as (bigint | number | null)[], start, stop);
-            break;
-          case PhysicalType.INT32:
-            this.encodeInt32(values as (number | null)[], start, stop);
-            break;
-          case PhysicalType.DOUBLE:
-            this.encodeDouble(values as (number | null)[], start, stop);
-            break;
-          case PhysicalType.FIXED_LEN_BYTE_ARRAY:
-            this.encodeFixedDecimal(values as (bigint | number | null)[], start, stop);
-            break;
-          default:
-            this.encodeBoolean(values as (boolean | null)[], start, stop);
-        }
+      else if (this.physical === PhysicalType.INT64)
+        this.encodeInt64(values as (bigint | number | null)[], start, stop);
+      else if (this.physical === PhysicalType.FIXED_LEN_BYTE_ARRAY)
+        this.encodeFixedDecimal(values as (bigint | number | null)[], start, stop);
+      // The other types hold no bigint: their arrays take the numbers' loops.
+      else this.encodeNumbers(this.numbersOf(values as unknown[], start, stop), start, stop);
       this.rows += stop - start;
       this.pageRows += stop - start;
       if (this.pageRows === this.perPage) this.flushPage();
@@ -212,33 +211,6 @@ export class FixedColumnEncoder implements ColumnEncoder {
     this.max = max;
   }
 
-  private encodeInt32(values: (number | null)[], start: number, end: number): void {
-    const i32 = this.i32;
-    const levels = this.pageLevels;
-    const offset = this.pageRows - start;
-    let k = (this.page.pos - LEVELS_GAP) >>> 2;
-    let min = this.min as number | undefined;
-    let max = this.max as number | undefined;
-    for (let i = start; i < end; i++) {
-      const v = values[i];
-      if (typeof v !== 'number') {
-        this.nullAt(i, v, 'an int32 number', levels, offset);
-        continue;
-      }
-      if ((v | 0) !== v) throw this.notInt32(i, offset, v);
-      levels[i + offset] = 1;
-      i32[k++] = v;
-      if (min === undefined || max === undefined) {
-        min = v;
-        max = v;
-      } else if (v < min) min = v;
-      else if (v > max) max = v;
-    }
-    this.page.pos = LEVELS_GAP + k * 4;
-    this.min = min;
-    this.max = max;
-  }
-
   /** Unscaled decimals as `width`-byte two's complement, big-endian (the Parquet DECIMAL form). */
   private encodeFixedDecimal(values: (bigint | number | null)[], start: number, end: number): void {
     const levels = this.pageLevels;
@@ -286,64 +258,25 @@ export class FixedColumnEncoder implements ColumnEncoder {
     return true;
   }
 
-  private encodeDouble(values: (number | null)[], start: number, end: number): void {
-    const f64 = this.f64;
-    const levels = this.pageLevels;
-    const offset = this.pageRows - start;
-    let k = (this.page.pos - LEVELS_GAP) >>> 3;
-    let min = this.min as number | undefined;
-    let max = this.max as number | undefined;
+  /**
+   * An array block's rows [start, end) as NumberValues in scratch arrays (rows keep their indexes),
+   * refusing a value of another type as the loops refuse a missing one.
+   */
+  private numbersOf(values: unknown[], start: number, end: number): NumberValues {
+    if (this.scratchValues.length < end) {
+      this.scratchValues = new Float64Array(end);
+      this.scratchPresent = new Uint8Array(end);
+    }
+    const numbers = this.scratchValues;
+    const present = this.scratchPresent;
+    const wanted = this.physical === PhysicalType.BOOLEAN ? 'boolean' : 'number';
     for (let i = start; i < end; i++) {
       const v = values[i];
-      if (typeof v !== 'number') {
-        this.nullAt(i, v, 'a number', levels, offset);
-        continue;
-      }
-      levels[i + offset] = 1;
-      f64[k++] = v;
-      // NaN has no place in min/max (Parquet's rule); -0 and +0 are sorted out in statistics().
-      if (Number.isNaN(v)) continue;
-      if (min === undefined || max === undefined) {
-        min = v;
-        max = v;
-      } else if (v < min) min = v;
-      else if (v > max) max = v;
+      present[i] = v === null ? 0 : 1;
+      if (typeof v === wanted) numbers[i] = Number(v);
+      else if (v !== null) throw badValue(this.column, this.rows + i - start, v, EXPECTED[this.physical]!);
     }
-    this.page.pos = LEVELS_GAP + k * 8;
-    this.min = min;
-    this.max = max;
-  }
-
-  private encodeBoolean(values: (boolean | null)[], start: number, end: number): void {
-    const b = this.page.buf;
-    const levels = this.pageLevels;
-    const offset = this.pageRows - start;
-    let bit = this.bit;
-    let sawTrue = this.max === true;
-    let sawFalse = this.min === false;
-    for (let i = start; i < end; i++) {
-      const v = values[i];
-      if (typeof v !== 'boolean') {
-        this.nullAt(i, v, 'a boolean', levels, offset);
-        continue;
-      }
-      levels[i + offset] = 1;
-      const byte = LEVELS_GAP + (bit >>> 3);
-      if ((bit & 7) === 0) b[byte] = 0;
-      if (v) {
-        b[byte]! |= 1 << (bit & 7);
-        sawTrue = true;
-      } else {
-        sawFalse = true;
-      }
-      bit++;
-    }
-    this.bit = bit;
-    this.page.pos = LEVELS_GAP + ((bit + 7) >>> 3);
-    if (sawTrue || sawFalse) {
-      this.min = !sawFalse;
-      this.max = sawTrue;
-    }
+    return new NumberValues(numbers, present, end);
   }
 
   /**
@@ -408,7 +341,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
     let max = this.max as number | undefined;
     for (let i = start; i < end; i++) {
       if (present[i] === 0) {
-        this.nullAt(i, null, 'an int32 number', levels, offset);
+        this.nullAt(i, null, EXPECTED[PhysicalType.INT32]!, levels, offset);
         continue;
       }
       const v = values[i]!;
@@ -435,7 +368,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
     let max = this.max as number | undefined;
     for (let i = start; i < end; i++) {
       if (present[i] === 0) {
-        this.nullAt(i, null, 'a number', levels, offset);
+        this.nullAt(i, null, EXPECTED[PhysicalType.DOUBLE]!, levels, offset);
         continue;
       }
       const v = values[i]!;
@@ -489,7 +422,7 @@ export class FixedColumnEncoder implements ColumnEncoder {
     let sawFalse = this.min === false;
     for (let i = start; i < end; i++) {
       if (present[i] === 0) {
-        this.nullAt(i, null, 'a boolean', levels, offset);
+        this.nullAt(i, null, EXPECTED[PhysicalType.BOOLEAN]!, levels, offset);
         continue;
       }
       levels[i + offset] = 1;

@@ -104,6 +104,23 @@ describe('columns given as NumberValues', () => {
     );
   });
 
+  it('leave arrays of int32, double and boolean values refusing another type by its row', async () => {
+    const refuse = async (column: ParquetColumn, second: unknown[], message: RegExp) => {
+      const writer = new ParquetWriter({ write: () => undefined }, [column]);
+      // The first block counts: rows are numbered across the row group.
+      await writer.appendRows([second.map(() => null) as ColumnValues], second.length);
+      await expect(writer.appendRows([second as ColumnValues], second.length)).rejects.toThrow(message);
+    };
+    await refuse(col('i', 'int32'), [1, '2'], /column "i" expects an int32 number at row 3, got string/);
+    await refuse(col('d', 'date'), [7n], /column "d" expects an int32 number at row 1, got bigint/);
+    await refuse(col('x', 'double'), [0.5, null, true], /column "x" expects a number at row 5, got boolean/);
+    await refuse(col('b', 'boolean'), [true, 1], /column "b" expects a boolean at row 3, got number/);
+    const required = new ParquetWriter({ write: () => undefined }, [col('b', 'boolean', false)]);
+    await expect(required.appendRows([[true, null]], 2)).rejects.toThrow(
+      /column "b" is not nullable but row 1 is null/,
+    );
+  });
+
   it('are refused for a string column, and when shorter than the block', async () => {
     const writer = new ParquetWriter({ write: () => undefined }, [col('s', 'string')]);
     await expect(writer.appendRows([numbersOf([1])], 1)).rejects.toThrow(/does not take NumberValues/);
