@@ -59,6 +59,15 @@ describe('ingestObject', () => {
     });
   });
 
+  it('writes a load time past the years a double holds exactly in microseconds (2255)', async () => {
+    const engine = memoryEngine([strict]);
+    engine.clock.current = new Date('2300-01-01T00:00:00.123Z');
+    engine.land('things/a.csv', 'id,name\n1,x\n2,y\n');
+    expect(await engine.ingest('things/a.csv')).toMatchObject({ status: 'completed', rowsIngested: 2 });
+    const rows = await bronzeOf(engine, 'things/a.csv');
+    expect(rows!.map((r) => r._ingested_at)).toEqual([engine.clock.current, engine.clock.current]);
+  });
+
   it('puts source ETag, file and run id in the bronze object metadata', async () => {
     const engine = memoryEngine([strict]);
     const etag = engine.land('things/a.csv', 'id,name\n1,x\n');
