@@ -18,3 +18,9 @@ export function runTracedV8(
   );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+/** The lines of a `--trace-deopt` output that deoptimize one of `functions` (by name). */
+export function deoptimizationsOf(stdout: string, functions: readonly string[]): string[] {
+  const bailout = new RegExp(`bailout .*<JSFunction (${functions.join('|')}) `);
+  return stdout.split('\n').filter((line) => bailout.test(line));
+}

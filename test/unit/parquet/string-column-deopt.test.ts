@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runTracedV8 } from '../../helpers/v8-trace.js';
+import { deoptimizationsOf, runTracedV8 } from '../../helpers/v8-trace.js';
 
 const PARQUET = fileURLToPath(new URL('../../../lambdas/core/parquet/index.ts', import.meta.url));
 
@@ -77,9 +77,6 @@ describe('string column encoder, as V8 runs it', () => {
     // The case happened: V8 optimized the encoder's loops while the blocks were encoded.
     expect(run.stdout).toMatch(/completed optimizing .*<JSFunction encodeSpanDictionary /);
     expect(run.stdout).toMatch(/completed optimizing .*<JSFunction encodeSpansPlain /);
-    const deopts = run.stdout
-      .split('\n')
-      .filter((line) => new RegExp(`bailout .*<JSFunction (${STRING_ENCODER.join('|')}) `).test(line));
-    expect(deopts).toEqual([]);
+    expect(deoptimizationsOf(run.stdout, STRING_ENCODER)).toEqual([]);
   });
 });
