@@ -81,8 +81,8 @@ export function plainReaderOf(column: ColumnSpec, contract: Contract): PlainRead
 }
 
 /**
- * Reads bytes[start, end) in its column's plain form into out[at]: VALUE_READ, FIELD_EMPTY (out[at] is left
- * as it was) or NOT_PLAIN.
+ * Reads bytes[start, end) in its column's plain form into out[at]: VALUE_READ, FIELD_EMPTY
+ * (out[at] is left as it was) or NOT_PLAIN.
  */
 export function readPlain(
   reader: PlainReader,

@@ -56,6 +56,8 @@ export class RowConverter {
   private ends: Int32Array[] = [];
   private numbers: Float64Array[] = [];
   private present: Uint8Array[] = [];
+  /** Where a plain form is read for a column kept in an array. */
+  private readonly oneValue = new Float64Array(1);
   /** The chunk the block's rows come from (the reader reuses its bytes for the next chunk). */
   private blockChunk: CsvChunk | undefined;
   private capacity = BLOCK_SPANS;
@@ -146,6 +148,19 @@ export class RowConverter {
     this.numberColumn[c] = false;
     this.values[c] = column;
     return column;
+  }
+
+  /** readPlain for a column kept in an array: a value read is pushed onto it. */
+  private readPlainOnto(
+    column: unknown[],
+    reader: PlainReader,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+  ) {
+    const read = readPlain(reader, bytes, start, end, this.oneValue, 0);
+    if (read === VALUE_READ) column.push(this.oneValue[0]);
+    return read;
   }
 
   /** Values rescued so far (of rows that were kept), by column name. */
@@ -256,6 +271,15 @@ export class RowConverter {
         if (read === FIELD_EMPTY) {
           if (this.required[c]) return this.undo(this.requiredButNull(c, ''));
           this.present[c]![row] = 0;
+          continue;
+        }
+      } else if (reader !== undefined) {
+        // A column kept in an array (it met a bigint) still reads plain forms, off the numbers' path.
+        const read = this.readPlainOnto(values[c]!, reader, chunk.bytes, start, end);
+        if (read === VALUE_READ) continue;
+        if (read === FIELD_EMPTY) {
+          if (this.required[c]) return this.undo(this.requiredButNull(c, ''));
+          values[c]!.push(null);
           continue;
         }
       }

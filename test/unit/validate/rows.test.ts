@@ -198,6 +198,17 @@ describe('RowConverter', () => {
     expect(c.takeBlock()[0]).toEqual([3]);
   });
 
+  it('reads plain forms and empty fields of a column kept in an array as before', () => {
+    const c = converter();
+    const chunk = chunkOf([
+      ['1', '', '', '2300-01-01 00:00:00', 'a'],
+      ['2', '', '', '', 'b'],
+      ['3', '', '', '2024-03-01 10:00:00', 'c'],
+    ]);
+    for (const r of [0, 1, 2]) expect(c.append(chunk, r)).toBeUndefined();
+    expect(c.takeBlock()[3]).toEqual([10413792000000000n, null, 1709287200000000]);
+  });
+
   it('rejects a field longer than the byte limit, counting multi-byte characters', () => {
     const contract = testContract({ limits: { max_field_bytes: 10 } });
     expect(convert(['1', 'ééééé'], contract).problem).toBeUndefined();
